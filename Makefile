@@ -1,0 +1,39 @@
+# The two commands of the README:
+#   make report   creates .venv when it is missing and builds the 2023 report
+#   make test     the whole test suite (what .ci/run runs)
+# The environment is installed from pinned versions with hashes in requirements.lock
+# (regenerate with `make lock` after changing pyproject.toml).
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+YEAR   ?= 2023
+ARGS   ?=
+
+.PHONY: report test lock lab clean-venv browser
+
+report: $(VENV)/.installed
+	$(BIN)/kompetensrapport build --year $(YEAR) $(ARGS)
+
+test: $(VENV)/.installed browser
+	$(BIN)/python -m pytest $(ARGS)
+
+lab: $(VENV)/.installed
+	$(BIN)/jupyter lab notebooks/
+
+# System packages for the browser checks (axe-core in headless Chromium); Debian packages.
+browser:
+	@command -v chromium >/dev/null 2>&1 || sh .ci/install-chromium.sh
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $@
+
+lock:
+	uv pip compile pyproject.toml --extra test --extra lab --python-version 3.11 \
+	  --python-platform x86_64-unknown-linux-gnu --generate-hashes --no-header -o requirements.lock
+
+clean-venv:
+	rm -rf $(VENV)

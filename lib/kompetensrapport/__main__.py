@@ -1,0 +1,7 @@
+"""``python -m kompetensrapport``."""
+
+import sys
+
+from kompetensrapport.cli import main
+
+sys.exit(main())

@@ -1,0 +1,111 @@
+"""What a page is made of: headings, text, tables and figures.
+
+Each block has ``_repr_mimebundle_``, so a notebook shows it with ``display(block)``. A bundle
+carries two representations of the same content: ``text/html`` (the website: Quarto prefers it
+for HTML output) and ``text/markdown`` (the PDF: Quarto prefers Markdown for Typst). Every text
+that comes from data is escaped for both, so a value never turns into markup.
+
+>>> Text(f"Total: {md('<b>')}")._repr_mimebundle_()["text/markdown"]
+'Total: \\\\<b\\\\>'
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+
+#: ASCII punctuation that pandoc's Markdown or CommonMark may read as markup.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|$@~^!&])")
+
+
+def md(text) -> str:
+    """Escape a data value for Markdown: ``md("a*b")`` gives ``'a\\*b'``."""
+    return _MD_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
+
+
+def esc(text) -> str:
+    """Escape a data value for HTML."""
+    return html.escape(str(text), quote=True)
+
+
+def md_to_html_inline(text: str) -> str:
+    """The small Markdown subset blocks use in text (escapes, **bold**, *italics*) as HTML."""
+    out, i = [], 0
+    placeholder = []
+    def keep(m):
+        placeholder.append(m.group(1))
+        return f"\x00{len(placeholder) - 1}\x00"
+    text = re.sub(r"\\(.)", keep, text)
+    text = html.escape(text, quote=False)
+    text = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", text)
+    text = re.sub(r"\*(.+?)\*", r"<em>\1</em>", text)
+    text = re.sub(r"\x00(\d+)\x00", lambda m: html.escape(placeholder[int(m.group(1))]), text)
+    del out, i
+    return text
+
+
+class Block:
+    def markdown(self) -> str:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def html(self) -> str:
+        return ""
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        bundle = {"text/markdown": self.markdown()}
+        h = self.html()
+        if h:
+            bundle["text/html"] = h
+        return bundle
+
+
+@dataclass
+class Heading(Block):
+    """A section heading; ``level=2`` is a section of a page."""
+
+    text: str
+    level: int = 2
+
+    def markdown(self) -> str:
+        return "#" * self.level + " " + md(self.text)
+
+
+@dataclass
+class Text(Block):
+    """A paragraph in Markdown. Values from data must be passed through :func:`md`."""
+
+    text: str
+
+    def markdown(self) -> str:
+        return self.text
+
+
+@dataclass
+class Bullets(Block):
+    """A bulleted list; items are Markdown (values from data through :func:`md`)."""
+
+    items: list[str]
+
+    def markdown(self) -> str:
+        return "\n".join(f"- {item}" for item in self.items)
+
+
+@dataclass
+class Callout(Block):
+    """A highlighted note (the outcome of a reconciliation, a key result).
+
+    Rendered as a blockquote in Markdown, so it shows in HTML and PDF alike."""
+
+    text: str
+
+    def markdown(self) -> str:
+        return "> " + self.text
+
+
+def show(blocks) -> None:
+    """Display blocks in a notebook (an empty list shows nothing)."""
+    from IPython.display import display
+
+    for block in blocks:
+        display(block)

@@ -1,0 +1,96 @@
+"""Swedish number formatting for everything a reader sees, built on babel.
+
+Decimal comma, a no-break space (U+00A0) between thousands and before the unit, a true minus
+sign (U+2212), and rounding half away from zero (the convention of printed Swedish budgets;
+Python's and babel's default is half to even).
+
+>>> tkr(196900)
+'196\\xa0900\\xa0tkr'
+>>> mkr(-34.2)
+'\\u221234,2\\xa0mkr'
+>>> procent(2.345)
+'2,3\\xa0%'
+>>> number(90.1, 1, sign=True)
+'+90,1'
+>>> number(None)
+'–'
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import ROUND_HALF_UP, Decimal
+
+from babel.numbers import format_decimal
+
+LOCALE = "sv_SE"
+NBSP = "\u00a0"
+MINUS = "\u2212"
+MISSING = "–"  # en dash: value not given
+
+
+def _is_missing(value) -> bool:
+    if value is None:
+        return True
+    try:
+        return bool(math.isnan(value))
+    except TypeError:
+        return False
+
+
+def number(value, decimals: int = 0, sign: bool = False) -> str:
+    """A number the Swedish way: ``number(1234567.891, 1)`` gives ``'1 234 567,9'`` (no-break
+    spaces). ``sign=True`` writes ``+`` before positive values (``+90,1``); zero has no sign."""
+    if _is_missing(value):
+        return MISSING
+    q = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    if q == 0:
+        q = abs(q)  # never "−0,0"
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    text = format_decimal(q, format=pattern, locale=LOCALE)
+    text = text.replace("-", MINUS).replace("\u2212", MINUS).replace(" ", NBSP)
+    if sign and q > 0:
+        text = "+" + text
+    return text
+
+
+def _with_unit(value, unit: str, decimals: int, sign: bool) -> str:
+    text = number(value, decimals, sign)
+    return text if text == MISSING else f"{text}{NBSP}{unit}"
+
+
+def tkr(value, decimals: int = 0, sign: bool = False) -> str:
+    """Thousands of kronor: ``'196 900 tkr'``."""
+    return _with_unit(value, "tkr", decimals, sign)
+
+
+def mkr(value, decimals: int = 1, sign: bool = False) -> str:
+    """Millions of kronor: ``'−34,2 mkr'``."""
+    return _with_unit(value, "mkr", decimals, sign)
+
+
+def mnkr(value, decimals: int = 1, sign: bool = False) -> str:
+    """Millions of kronor as the internbudget writes it: ``'196,9 mnkr'``."""
+    return _with_unit(value, "mnkr", decimals, sign)
+
+
+def kr(value, sign: bool = False) -> str:
+    """Kronor: ``'5 000 000 kr'``."""
+    return _with_unit(value, "kr", 0, sign)
+
+
+def procent(value, decimals: int = 1, sign: bool = False) -> str:
+    """Per cent, already multiplied by 100: ``procent(2.3)`` gives ``'2,3 %'``."""
+    return _with_unit(value, "%", decimals, sign)
+
+
+def procentenheter(value, decimals: int = 1) -> str:
+    """A difference of two percentages: ``'−2,0 procentenheter'``."""
+    return _with_unit(value, "procentenheter", decimals, True)
+
+
+def share(part, whole, decimals: int = 1) -> str:
+    """``part`` as a per cent of ``whole``; ``'–'`` when either is missing or whole is 0."""
+    if _is_missing(part) or _is_missing(whole) or whole == 0:
+        return MISSING
+    return procent(100 * part / whole, decimals)

@@ -1,0 +1,219 @@
+"""Reading a year's data files: ``data/<år>/*.csv`` through the schemas in :mod:`.schemas`.
+
+Files are read as text with Python's csv module, so that every row keeps the line number it has
+in the file (a quoted field may span lines), then validated lazily with pandera so that every
+failure is reported at once, each as a :class:`~kompetensrapport.exceptions.Problem` naming the
+file, the line, the column, the value and the rule.
+
+Choices for what analysts' tools produce (documented in the README):
+
+- a UTF-8 byte-order mark (Excel's "CSV UTF-8") is accepted: it is unambiguous;
+- a file that is not UTF-8 (Latin-1/Windows-1252 from an older Excel) is rejected;
+- a semicolon-separated file (Swedish Excel's "CSV") is rejected with a message that says how to
+  save it, because its numbers use decimal commas that would be read differently per column.
+
+Example::
+
+    data = load_year(Path("."), 2023)
+    data["regionbidrag.csv"].belopp_mnkr.sum()
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+
+from kompetensrapport.exceptions import InputError, Problem, UsageError
+from kompetensrapport.schemas import BOOL_COLUMNS, FILES
+
+BOM = "\ufeff"
+
+
+def data_dir(root: Path, year: int) -> Path:
+    return Path(root) / "data" / str(year)
+
+
+def _display(path: Path, root: Path | None) -> str:
+    if root is not None:
+        try:
+            return str(Path(path).resolve().relative_to(Path(root).resolve()))
+        except ValueError:
+            pass
+    return str(path)
+
+
+def read_table(path: Path, display: str) -> tuple[pd.DataFrame | None, list[int], list[Problem]]:
+    """Read one CSV file as text. Returns the frame (all str, empty cells as NA), the line number
+    of each row, and the structural problems found (then the frame may be None)."""
+    if not path.is_file():
+        return None, [], [Problem(display, None, None, None, "file is missing")]
+    raw = path.read_bytes()
+    if not raw.strip():
+        return None, [], [Problem(display, None, None, None, "file is empty (it needs at least the header row)")]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        return None, [], [Problem(display, line, None, raw[max(0, e.start - 10): e.end + 10].decode("latin-1"),
+                                  "file is not UTF-8 (save it as 'CSV UTF-8' in Excel)")]
+    if text.startswith(BOM):
+        text = text[1:]
+    first = text.splitlines()[0]
+    if ";" in first and "," not in first:
+        return None, [], [Problem(display, 1, None, first[:60],
+                                  "file is semicolon-separated; save it as 'CSV UTF-8 (comma-separated)' "
+                                  "with a dot as decimal separator")]
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    problems: list[Problem] = []
+    rows, lines = [], []
+    try:
+        header = next(reader)
+        start = reader.line_num + 1
+        for record in reader:
+            line = start
+            start = reader.line_num + 1
+            if not any(cell.strip() for cell in record):
+                continue  # blank line
+            if len(record) != len(header):
+                problems.append(Problem(display, line, None, ",".join(record)[:60],
+                                        f"row has {len(record)} fields, the header has {len(header)}"))
+                continue
+            rows.append(record)
+            lines.append(line)
+    except csv.Error as e:
+        problems.append(Problem(display, reader.line_num, None, None, f"is not valid CSV: {e}"))
+        return None, [], problems
+    header = [h.strip() for h in header]
+    dupes = sorted({h for h in header if header.count(h) > 1})
+    for h in dupes:
+        problems.append(Problem(display, 1, h, None, "column appears twice in the header"))
+    if dupes:
+        return None, [], problems
+    frame = pd.DataFrame(rows, columns=header, dtype=object)
+    frame = frame.map(lambda v: v.strip() if isinstance(v, str) else v)
+    frame = frame.replace({"": pd.NA})
+    return frame, lines, problems
+
+
+def _schema_problems(err: pa.errors.SchemaErrors, display: str, lines: list[int], frame: pd.DataFrame) -> list[Problem]:
+    problems = []
+    fc = err.failure_cases
+    for rec in fc.to_dict("records"):
+        column = rec.get("column")
+        check = str(rec.get("check"))
+        value = rec.get("failure_case")
+        index = rec.get("index")
+        line = None
+        if index is not None and not pd.isna(index):
+            try:
+                line = lines[int(index)]
+            except (ValueError, IndexError):
+                line = None
+        rule = _rule_text(check, column, value)
+        if check == "column_in_schema":
+            column, value = value, None
+        elif check == "column_in_dataframe":
+            column, value = value, None
+        elif check in ("dataframe_not_unique", "multiple_fields_are_unique") or check.startswith("field_uniqueness"):
+            value = None
+        if isinstance(value, float) and pd.isna(value):
+            value = "(empty)"
+        if line is not None and column in frame.columns and value is None:
+            raw = frame.iloc[lines.index(line)][column] if line in lines else None
+            value = raw if raw is not None and not (isinstance(raw, float) and pd.isna(raw)) else None
+        problems.append(Problem(display, line, None if column is None or (isinstance(column, float) and pd.isna(column)) else str(column), value, rule))
+    return _dedupe(problems)
+
+
+def _dedupe(problems: list[Problem]) -> list[Problem]:
+    seen, out = set(), []
+    for p in problems:
+        key = (p.file, p.line, p.column, str(p.value), p.rule)
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+    return out
+
+
+def _rule_text(check: str, column, value) -> str:
+    """Turn pandera's check names into rules a person can act on."""
+    if check == "column_in_schema":
+        return "unknown column (not in the schema; was a column renamed or added?)"
+    if check == "column_in_dataframe":
+        return "required column is missing"
+    if check.startswith("coerce_dtype"):
+        kind = check.split("(", 1)[-1].rstrip(")").strip("'")
+        if "int" in kind.lower() or "float" in kind.lower():
+            return "must be a plain number (dot as decimal separator, no spaces or units)"
+        return f"cannot be read as {kind}"
+    if check == "not_nullable":
+        return "must not be empty"
+    if check.startswith("isin("):
+        return f"must be one of {check[5:-1]}"
+    if check.startswith("greater_than_or_equal_to("):
+        return f"must be at least {check[25:-1]}"
+    if check.startswith("less_than_or_equal_to("):
+        return f"must be at most {check[22:-1]}"
+    if check.startswith("str_matches("):
+        if column == "kalla":
+            return "must name the source as '<seed file>.txt: <section>'"
+        return f"does not have the required form {check[12:-1]}"
+    if check.startswith("str_length("):
+        return "must not be blank"
+    if check in ("field_uniqueness", "dataframe_not_unique", "multiple_fields_are_unique"):
+        return f"duplicated row: the key ({column}) must be unique"
+    return check
+
+
+def validate_frame(file: str, frame: pd.DataFrame, lines: list[int], display: str) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """Validate a text frame against its schema; return the typed frame or the problems."""
+    model = FILES[file]
+    try:
+        typed = model.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as err:
+        return None, _schema_problems(err, display, lines, frame)
+    typed = typed.reset_index(drop=True)
+    for col in BOOL_COLUMNS.get(file, []):
+        typed[col] = typed[col] == "true"
+    # pandas' NA in object columns -> None for plain Python use; keep floats as NaN.
+    typed.attrs["lines"] = list(lines)
+    typed.attrs["file"] = display
+    return typed, []
+
+
+def read_year(root: Path, year: int, files: list[str] | None = None) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
+    """Read and validate every data file of a year. Returns what could be read and all problems."""
+    root = Path(root)
+    folder = data_dir(root, year)
+    if not folder.is_dir():
+        raise UsageError(f"no data folder for {year}: {folder} does not exist")
+    data, problems = {}, []
+    for file in files or FILES:
+        path = folder / file
+        display = _display(path, root)
+        frame, lines, found = read_table(path, display)
+        problems += found
+        if frame is None or found:
+            continue
+        typed, found = validate_frame(file, frame, lines, display)
+        problems += found
+        if typed is not None:
+            data[file] = typed
+    known = set(FILES)
+    for extra in sorted(folder.glob("*.csv")):
+        if extra.name not in known:
+            problems.append(Problem(_display(extra, root), None, None, None,
+                                    f"unknown data file (expected one of: {', '.join(sorted(known))})"))
+    return data, problems
+
+
+def load_year(root: Path, year: int) -> dict[str, pd.DataFrame]:
+    """Every data file of a year, validated; raise :class:`InputError` listing all problems."""
+    data, problems = read_year(root, year)
+    if problems:
+        raise InputError(problems)
+    return data

@@ -1,0 +1,155 @@
+"""The parameter files: ``params/<år>/<förvaltning>.yaml``, one per förvaltning.
+
+Each file is read with PyYAML's safe loader and checked against :class:`Params` before any
+notebook runs: an unknown key, a missing key or a wrong type is an error (papermill itself only
+warns about unknown parameters). Example::
+
+    ar: 2023
+    forvaltning: lasarettet-ystad
+    namn: Lasarettet i Ystad
+    avsnitt: [kompetens, handlingsplan, utbildning]
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from kompetensrapport.exceptions import InputError, Problem, UsageError
+
+#: The sections a förvaltning's page can have, in the order they are shown.
+SECTIONS = (
+    "budget",  # Personalnämndens internbudget, regionbidrag, budget targets
+    "resultatrakning",  # a förvaltning's resultaträkning
+    "kompetens",  # kompetensanalys: Balans / Obalans / Brist
+    "handlingsplan",  # the action plan
+    "utbildning",  # education places and programmes
+    "fokus",  # Fokus Kompetensförsörjning outcomes
+    "hr",  # HR key figures
+)
+
+Section = Literal[
+    "budget", "resultatrakning", "kompetens", "handlingsplan", "utbildning", "fokus", "hr"
+]
+
+
+class Params(BaseModel):
+    """The schema of one parameter file."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    ar: int = Field(ge=2000, le=2100, description="the report year")
+    forvaltning: str = Field(
+        pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$",
+        description="slug; equals the file name without .yaml and the `forvaltning` column",
+    )
+    namn: str = Field(min_length=1, description="the name readers see")
+    avsnitt: list[Section] = Field(min_length=1, description="sections of the page")
+
+    def notebook_parameters(self, root: Path) -> dict:
+        """What papermill injects into the förvaltning notebook."""
+        return {
+            "ar": self.ar,
+            "forvaltning": self.forvaltning,
+            "namn": self.namn,
+            "avsnitt": list(self.avsnitt),
+            "root": str(root),
+        }
+
+
+def params_dir(root: Path, year: int) -> Path:
+    return Path(root) / "params" / str(year)
+
+
+def _key_lines(text: str) -> dict[str, int]:
+    """Line number (1-based) of each top-level key, for error messages."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return {}
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {k.value: k.start_mark.line + 1 for k, _ in node.value if hasattr(k, "value")}
+
+
+def read_params_file(path: Path, year: int, display: str | None = None) -> tuple[Params | None, list[Problem]]:
+    """Parse and check one parameter file; return the params or the problems found."""
+    display = display or str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as e:
+        return None, [Problem(display, None, None, None, f"is not UTF-8 text ({e.reason} at byte {e.start})")]
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        what = getattr(e, "problem", None) or str(e)
+        return None, [Problem(display, line, None, None, f"is not valid YAML: {what}")]
+    if not isinstance(raw, dict):
+        return None, [Problem(display, None, None, None, "must be a YAML mapping of keys to values (ar, forvaltning, namn, avsnitt)")]
+    lines = _key_lines(text)
+    problems: list[Problem] = []
+    try:
+        params = Params.model_validate(raw)
+    except ValidationError as e:
+        for err in e.errors():
+            loc = [str(x) for x in err["loc"]]
+            key = loc[0] if loc else None
+            value = raw.get(key) if key in raw else None
+            if err["type"] == "extra_forbidden":
+                rule = f"unknown key (allowed: {', '.join(Params.model_fields)})"
+            elif err["type"] == "missing":
+                rule = "missing key (required)"
+            elif err["type"] == "literal_error":
+                rule = f"unknown section (allowed: {', '.join(SECTIONS)})"
+                value = err.get("input")
+            else:
+                rule = err["msg"]
+            column = ".".join(loc) if loc else None
+            problems.append(Problem(display, lines.get(key), f"key {column}" if column else None, value, rule))
+        return None, problems
+    if params.forvaltning != path.stem:
+        problems.append(Problem(display, lines.get("forvaltning"), "key forvaltning", params.forvaltning,
+                                f"must equal the file name without .yaml ('{path.stem}')"))
+    if params.ar != year:
+        problems.append(Problem(display, lines.get("ar"), "key ar", params.ar,
+                                f"must equal the year of its folder ({year})"))
+    if len(set(params.avsnitt)) != len(params.avsnitt):
+        problems.append(Problem(display, lines.get("avsnitt"), "key avsnitt", params.avsnitt, "lists a section twice"))
+    return (None if problems else params), problems
+
+
+def read_all(root: Path, year: int) -> tuple[list[Params], list[Problem]]:
+    """Every parameter file of a year, in file-name order, with all problems found."""
+    folder = params_dir(root, year)
+    if not folder.is_dir():
+        raise UsageError(f"no parameter folder for {year}: {folder} does not exist")
+    files = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml"))
+    if not files:
+        return [], [Problem(str(folder), None, None, None, "holds no parameter files (*.yaml)")]
+    result, problems = [], []
+    for path in files:
+        params, found = read_params_file(path, year, display=_rel(path, root))
+        problems += found
+        if params is not None:
+            result.append(params)
+    return result, problems
+
+
+def load_all(root: Path, year: int) -> list[Params]:
+    """Like :func:`read_all`, but raise :class:`InputError` on any problem."""
+    result, problems = read_all(root, year)
+    if problems:
+        raise InputError(problems)
+    return result
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return str(Path(path).resolve().relative_to(Path(root).resolve()))
+    except ValueError:
+        return str(path)

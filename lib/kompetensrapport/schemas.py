@@ -1,0 +1,319 @@
+"""The schema of every data file in ``data/<år>/``, declared as pandera classes.
+
+Every file is read as text (see :mod:`kompetensrapport.load`) and then validated lazily against
+its class here, so that one run reports every failure at once. ``coerce=True`` turns the text into
+the declared types; a value that cannot be turned (``"12,5"`` for a number) is reported with its
+row. ``strict=True`` makes a missing or an unknown column an error.
+
+Example::
+
+    >>> FILES["regionbidrag.csv"].__name__
+    'Regionbidrag'
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.typing import Series
+
+#: ``<seed file>: <section>`` — the source of every row.
+KALLA_PATTERN = r"^\d{3}_[0-9a-f]{16}\.txt: \S.*$"
+BEDOMNINGAR = ("Balans", "Obalans", "Brist")
+BOOL_TEXT = ("true", "false")
+SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+
+
+def _kalla():
+    return pa.Field(str_matches=KALLA_PATTERN, nullable=False)
+
+
+def _text(nullable: bool = False, **kw):
+    """A text column; when it is required it must not be blank."""
+    if nullable:
+        return pa.Field(nullable=True, **kw)
+    return pa.Field(nullable=False, str_length={"min_value": 1}, **kw)
+
+
+def _bool():
+    return pa.Field(isin=list(BOOL_TEXT), nullable=False)
+
+
+class _Base(pa.DataFrameModel):
+    class Config:
+        strict = True
+        coerce = True
+
+
+class InternbudgetInsatser(_Base):
+    """Personalnämndens internbudget: one row per insats."""
+
+    malomrade_nr: Series[int] = pa.Field(ge=1)
+    malomrade: Series[str] = _text()
+    rubrik: Series[str] = _text(nullable=True)
+    insats: Series[str] = _text()
+    mal_antal: Series[float] = pa.Field(ge=0, nullable=True)
+    mal_enhet: Series[str] = _text(nullable=True)
+    anslag_tkr: Series[float] = pa.Field(ge=0)
+    kalla: Series[str] = _kalla()
+
+    class Config:
+        unique = ["malomrade_nr", "rubrik", "insats"]
+
+    @pa.dataframe_check(error="mal_antal and mal_enhet go together: both given or both empty")
+    @classmethod
+    def target_has_unit(cls, df: pd.DataFrame) -> Series[bool]:
+        return df["mal_antal"].isna() == df["mal_enhet"].isna()
+
+
+class InternbudgetTotaler(_Base):
+    """Every total the internbudget states (per målområde, Bilaga 1, overall, regionbidrag)."""
+
+    niva: Series[str] = pa.Field(isin=["malomrade", "bilaga1", "total", "regionbidrag"])
+    malomrade_nr: Series[pd.Int64Dtype] = pa.Field(ge=1, nullable=True)
+    benamning: Series[str] = _text()
+    belopp_tkr: Series[float] = pa.Field(ge=0)
+    kalla: Series[str] = _kalla()
+
+    class Config:
+        unique = ["niva", "malomrade_nr"]
+
+
+class Regionbidrag(_Base):
+    """Regionbidrag to Personalnämnden per year."""
+
+    ar: Series[int] = pa.Field(ge=2000, le=2100, unique=True)
+    belopp_mnkr: Series[float] = pa.Field(ge=0)
+    status: Series[str] = pa.Field(isin=["föregående år", "budget", "plan", "utfall"])
+    kalla: Series[str] = _kalla()
+
+
+class Budgetmal(_Base):
+    """Quantified budget targets, e.g. hired nurses and doctors at most 1,5 % of personnel cost."""
+
+    mal: Series[str] = _text()
+    avser: Series[str] = _text()
+    matt: Series[str] = _text()
+    riktning: Series[str] = pa.Field(isin=["högst", "minst"])
+    grans_procent: Series[float] = pa.Field(ge=0, le=100)
+    kalla: Series[str] = _kalla()
+
+
+class Kompetensanalys(_Base):
+    """Occupation × unit rated Balans / Obalans / Brist, or no rating with the reason."""
+
+    forvaltning: Series[str] = pa.Field(str_matches=SLUG_PATTERN)
+    yrke: Series[str] = _text()
+    delroll: Series[str] = _text(nullable=True)
+    verksamhetsomrade: Series[str] = _text(nullable=True)
+    bedomning: Series[str] = pa.Field(isin=list(BEDOMNINGAR), nullable=True)
+    saknas_orsak: Series[str] = _text(nullable=True)
+    harledd: Series[str] = _bool()
+    harledd_fran: Series[str] = _text(nullable=True)
+    kommentar: Series[str] = _text(nullable=True)
+    kalla: Series[str] = _kalla()
+
+    class Config:
+        unique = ["forvaltning", "yrke", "delroll", "verksamhetsomrade"]
+
+    @pa.dataframe_check(error="a row has a bedomning or, when it is empty, a saknas_orsak (never both)")
+    @classmethod
+    def rating_or_reason(cls, df: pd.DataFrame) -> Series[bool]:
+        return df["bedomning"].isna() != df["saknas_orsak"].isna()
+
+    @pa.dataframe_check(error="a derived row (harledd=true) names the sentence it was derived from in harledd_fran")
+    @classmethod
+    def derived_has_sentence(cls, df: pd.DataFrame) -> Series[bool]:
+        return (df["harledd"] == "true") == df["harledd_fran"].notna()
+
+
+class Bedomningsdefinitioner(_Base):
+    """Each förvaltning's own definition of Balans, Obalans and Brist (the legend)."""
+
+    forvaltning: Series[str] = pa.Field(str_matches=SLUG_PATTERN)
+    bedomning: Series[str] = pa.Field(isin=list(BEDOMNINGAR))
+    definition: Series[str] = _text()
+    kalla: Series[str] = _kalla()
+
+    class Config:
+        unique = ["forvaltning", "bedomning"]
+
+
+class Yrkesmappning(_Base):
+    """Occupation names as each förvaltning writes them, mapped to one regional name."""
+
+    forvaltning: Series[str] = pa.Field(str_matches=SLUG_PATTERN)
+    yrke: Series[str] = _text()
+    yrke_regionalt: Series[str] = _text()
+
+    class Config:
+        unique = ["forvaltning", "yrke"]
+
+
+class Handlingsplan(_Base):
+    """The action plans: one row per aktivitet; ansvarig is a role, never a name."""
+
+    forvaltning: Series[str] = pa.Field(str_matches=SLUG_PATTERN)
+    fokusomrade: Series[str] = _text()
+    aktivitet: Series[str] = _text()
+    forvantad_effekt: Series[str] = _text(nullable=True)
+    ansvarig: Series[str] = _text(nullable=True)
+    tidplan: Series[str] = _text(nullable=True)
+    kalla: Series[str] = _kalla()
+
+
+class Utbildningsplatser(_Base):
+    """Education places and programmes a förvaltning reports."""
+
+    forvaltning: Series[str] = pa.Field(str_matches=SLUG_PATTERN)
+    insats: Series[str] = _text()
+    matt: Series[str] = _text()
+    varde: Series[float] = pa.Field(ge=0)
+    enhet: Series[str] = _text()
+    period: Series[str] = _text(nullable=True)
+    kalla: Series[str] = _kalla()
+
+
+class FokusKursomgangar(_Base):
+    """Fokus Kompetensförsörjning: the course funnel per course round."""
+
+    kurs: Series[str] = _text()
+    omgang: Series[int] = pa.Field(ge=1)
+    termin: Series[str] = _text()
+    ar: Series[int] = pa.Field(ge=2000, le=2100)
+    sokande: Series[pd.Int64Dtype] = pa.Field(ge=0, nullable=True)
+    antagna: Series[pd.Int64Dtype] = pa.Field(ge=0, nullable=True)
+    fullfoljda: Series[pd.Int64Dtype] = pa.Field(ge=0, nullable=True)
+    klarat_prov: Series[pd.Int64Dtype] = pa.Field(ge=0, nullable=True)
+    kalla: Series[str] = _kalla()
+
+    class Config:
+        unique = ["kurs", "omgang"]
+
+    @pa.dataframe_check(error="a funnel never widens: sokande >= antagna >= fullfoljda >= klarat_prov")
+    @classmethod
+    def funnel_narrows(cls, df: pd.DataFrame) -> Series[bool]:
+        steps = ["sokande", "antagna", "fullfoljda", "klarat_prov"]
+        ok = pd.Series(True, index=df.index)
+        for a, b in zip(steps, steps[1:]):
+            ok &= ~(df[a].notna() & df[b].notna() & (df[a] < df[b])).astype(bool)
+        return ok
+
+
+class FokusFinansiering(_Base):
+    """Fokus Kompetensförsörjning: financing per year in kr."""
+
+    ar: Series[int] = pa.Field(ge=2000, le=2100, unique=True)
+    belopp_kr: Series[float] = pa.Field(ge=0)
+    preliminar: Series[str] = _bool()
+    kalla: Series[str] = _kalla()
+
+
+class FokusResultat(_Base):
+    """Fokus Kompetensförsörjning: other results as key figures."""
+
+    omrade: Series[str] = _text()
+    matt: Series[str] = _text()
+    varde: Series[float] = pa.Field(ge=0)
+    enhet: Series[str] = _text()
+    kalla: Series[str] = _kalla()
+
+    class Config:
+        unique = ["omrade", "matt"]
+
+
+class FokusFokusomraden(_Base):
+    """Fokus Kompetensförsörjning: the focus areas and their activities."""
+
+    nr: Series[int] = pa.Field(ge=1)
+    fokusomrade: Series[str] = _text()
+    aktivitet: Series[str] = _text()
+    kalla: Series[str] = _kalla()
+
+
+class FokusResurser(_Base):
+    """Fokus Kompetensförsörjning: resources as roles and shares of a post (never names)."""
+
+    roll: Series[str] = _text()
+    andel_tjanst_procent: Series[float] = pa.Field(ge=0, le=100, nullable=True)
+    kalla: Series[str] = _kalla()
+
+
+class HrNyckeltal(_Base):
+    """HR key figures: one row per key figure, year and scope (the förvaltning or the region)."""
+
+    forvaltning: Series[str] = pa.Field(str_matches=SLUG_PATTERN)
+    nyckeltal: Series[str] = _text()
+    enhet: Series[str] = pa.Field(isin=["antal", "procent", "index"])
+    ar: Series[int] = pa.Field(ge=2000, le=2100)
+    omfattning: Series[str] = pa.Field(isin=["förvaltningen", "hela regionen"])
+    varde: Series[float] = pa.Field(ge=0)
+    kalla: Series[str] = _kalla()
+
+    class Config:
+        unique = ["forvaltning", "nyckeltal", "ar", "omfattning"]
+
+    @pa.dataframe_check(error="a value in procent lies between 0 and 100")
+    @classmethod
+    def percent_in_range(cls, df: pd.DataFrame) -> Series[bool]:
+        return ~((df["enhet"] == "procent") & (df["varde"] > 100))
+
+
+class Resultatrakning(_Base):
+    """A förvaltning's resultaträkning as printed (mkr, costs negative)."""
+
+    forvaltning: Series[str] = pa.Field(str_matches=SLUG_PATTERN)
+    radnr: Series[int] = pa.Field(ge=1)
+    rad: Series[str] = _text()
+    typ: Series[str] = pa.Field(
+        isin=["intakt", "kostnad", "summa_intakter", "summa_kostnader", "resultat", "ovrigt"]
+    )
+    utfall_mkr: Series[float]
+    budget_mkr: Series[float]
+    avvikelse_mkr: Series[float]
+    kalla: Series[str] = _kalla()
+
+    class Config:
+        unique = ["forvaltning", "radnr"]
+
+
+class Kallor(_Base):
+    """The source documents (for the page Källor)."""
+
+    fil: Series[str] = pa.Field(str_matches=r"^\d{3}_[0-9a-f]{16}\.txt$", unique=True)
+    titel: Series[str] = _text()
+    utgivare: Series[str] = _text()
+    datum: Series[str] = _text(nullable=True)
+    innehall: Series[str] = _text()
+
+
+#: Every data file of a year and its schema. Loading goes through this table only.
+FILES: dict[str, type[_Base]] = {
+    "internbudget_insatser.csv": InternbudgetInsatser,
+    "internbudget_totaler.csv": InternbudgetTotaler,
+    "regionbidrag.csv": Regionbidrag,
+    "budgetmal.csv": Budgetmal,
+    "kompetensanalys.csv": Kompetensanalys,
+    "bedomningsdefinitioner.csv": Bedomningsdefinitioner,
+    "yrkesmappning.csv": Yrkesmappning,
+    "handlingsplan.csv": Handlingsplan,
+    "utbildningsplatser.csv": Utbildningsplatser,
+    "fokus_kursomgangar.csv": FokusKursomgangar,
+    "fokus_finansiering.csv": FokusFinansiering,
+    "fokus_resultat.csv": FokusResultat,
+    "fokus_fokusomraden.csv": FokusFokusomraden,
+    "fokus_resurser.csv": FokusResurser,
+    "hr_nyckeltal.csv": HrNyckeltal,
+    "resultatrakning.csv": Resultatrakning,
+    "kallor.csv": Kallor,
+}
+
+#: Columns holding ``true``/``false`` text; turned into bool after validation.
+BOOL_COLUMNS = {"kompetensanalys.csv": ["harledd"], "fokus_finansiering.csv": ["preliminar"]}
+
+
+def columns(file: str) -> list[str]:
+    """The column names of a data file, in order."""
+    return list(FILES[file].to_schema().columns)
