@@ -1,0 +1,95 @@
+"""Figures a reader sees: every figure has a caption and alt text in Swedish.
+
+Matplotlib/seaborn draw; :class:`Figure` carries the image with its caption and alt text. The
+HTML representation is a ``<figure>`` with an ``<img alt=…>`` (the site); the Markdown one is
+``![caption](file){fig-alt="…"}`` pointing at a PNG written next to the page (the PDF).
+
+Colours: bars and lines are dark on a white background (contrast at least 3:1), and meaning is
+never carried by colour alone (plan years are hatched and labelled, values are written out).
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from dataclasses import dataclass, field
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import seaborn as sns  # noqa: E402
+
+from kompetensrapport.blocks import Block, esc, md  # noqa: E402
+from kompetensrapport import tables  # noqa: E402
+
+#: Dark blue: 8.6:1 against white. Used for bars and lines.
+PRIMARY = "#1f4e79"
+#: Lighter blue for plan/preliminary values: 3.4:1 against white, and hatched.
+SECONDARY = "#4a7fb0"
+FIGURE_DIR = "figurer"
+
+
+def new(width: float = 7.0, height: float = 3.6):
+    """A figure and axes in the report's style."""
+    sns.set_theme(style="whitegrid", context="notebook",
+                  rc={"axes.edgecolor": "#333333", "text.color": "#1a1a1a",
+                      "axes.labelcolor": "#1a1a1a", "xtick.color": "#1a1a1a", "ytick.color": "#1a1a1a"})
+    fig, ax = plt.subplots(figsize=(width, height), dpi=110)
+    return fig, ax
+
+
+@dataclass
+class Figure(Block):
+    """A drawn figure with ``caption`` (shown under it) and ``alt`` (what it shows, in words)."""
+
+    fig: object
+    caption: str
+    alt: str
+    name: str
+    _png: bytes | None = field(default=None, repr=False)
+
+    def __post_init__(self):
+        if not self.alt.strip() or not self.caption.strip():
+            raise ValueError("a figure needs a caption and alt text")
+
+    def png(self) -> bytes:
+        if self._png is None:
+            buf = io.BytesIO()
+            self.fig.savefig(buf, format="png", bbox_inches="tight", metadata={"Software": None})
+            plt.close(self.fig)
+            self._png = buf.getvalue()
+            folder = tables.output_dir() / FIGURE_DIR
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / f"{self.name}.png").write_bytes(self._png)
+        return self._png
+
+    def html(self) -> str:
+        data = base64.b64encode(self.png()).decode("ascii")
+        return (f'<figure class="kr-figure"><img src="data:image/png;base64,{data}" alt="{esc(self.alt)}" '
+                f'style="max-width:100%;height:auto"><figcaption>{esc(self.caption)}</figcaption></figure>')
+
+    def markdown(self) -> str:
+        self.png()
+        alt = self.alt.replace('"', "'").replace("\\", "")
+        return f'![{md(self.caption)}]({FIGURE_DIR}/{self.name}.png){{fig-alt="{alt}"}}'
+
+
+def hbar(labels, values, value_text, title_x: str, hatches=None):
+    """Sorted horizontal bars with the value written at each bar."""
+    fig, ax = new(7.0, 0.55 * len(labels) + 1.2)
+    bars = ax.barh(list(labels), list(values), color=PRIMARY, edgecolor="#1a1a1a")
+    if hatches:
+        for bar, h in zip(bars, hatches):
+            if h:
+                bar.set_hatch(h)
+                bar.set_facecolor(SECONDARY)
+    ax.invert_yaxis()
+    ax.set_xlabel(title_x)
+    vmax = max(values) if len(values) else 1
+    for bar, text in zip(bars, value_text):
+        ax.text(bar.get_width() + vmax * 0.01, bar.get_y() + bar.get_height() / 2, text,
+                va="center", ha="left", fontsize=9, color="#1a1a1a")
+    ax.set_xlim(0, vmax * 1.25)
+    ax.grid(axis="y", visible=False)
+    return fig, ax

@@ -1,0 +1,135 @@
+"""Tables a reader sees: accessible HTML for the site, Markdown for the PDF, CSV and Excel files
+to download, and the source next to every table.
+
+A :class:`Table` holds the formatted cells (strings, Swedish formatting already applied), the
+caption, the source, and the raw data that the download files carry. The HTML has a real
+``<caption>``, ``<th scope="col">`` for column headers and ``<th scope="row">`` for the first
+column, and asks Quarto not to re-process it (so the attributes survive).
+
+Example::
+
+    Table(frame, caption="Regionbidrag 2022–2025", source="000_…txt: Budgetförutsättningar",
+          name="regionbidrag", data=raw_frame)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from kompetensrapport.blocks import Block, esc, md
+
+#: Where download files are written, relative to the notebook's working directory.
+DOWNLOAD_DIR = "nedladdning"
+_output_dir = Path(".")
+
+
+def set_output_dir(path) -> None:
+    """Folder next to the page where download files and figure files are written."""
+    global _output_dir
+    _output_dir = Path(path)
+
+
+def output_dir() -> Path:
+    return _output_dir
+
+
+@dataclass
+class Table(Block):
+    """A table with caption, source and downloads.
+
+    ``frame``: the cells as the reader sees them (strings). ``numeric``: columns to align right.
+    ``styles``: optional frame of the same shape with CSS for cells (colour) — the cell text must
+    carry the meaning on its own. ``data``: what the CSV/Excel files hold (default: ``frame``).
+    ``row_headers``: the first column names the row (``<th scope="row">``).
+    """
+
+    frame: pd.DataFrame
+    caption: str
+    source: str
+    name: str
+    data: pd.DataFrame | None = None
+    numeric: list[str] = field(default_factory=list)
+    styles: pd.DataFrame | None = None
+    notes: list[str] = field(default_factory=list)
+    row_headers: bool = True
+    strong_rows: list[int] = field(default_factory=list)
+    _written: bool = field(default=False, repr=False)
+
+    # -- downloads ---------------------------------------------------------------------
+    def download_paths(self) -> tuple[str, str]:
+        return f"{DOWNLOAD_DIR}/{self.name}.csv", f"{DOWNLOAD_DIR}/{self.name}.xlsx"
+
+    def write_downloads(self) -> None:
+        """Write the CSV (UTF-8 with BOM, so Excel opens it right) and the Excel file."""
+        if self._written:
+            return
+        data = self.data if self.data is not None else self.frame
+        csv_rel, xlsx_rel = self.download_paths()
+        folder = _output_dir / DOWNLOAD_DIR
+        folder.mkdir(parents=True, exist_ok=True)
+        data.to_csv(_output_dir / csv_rel, index=False, encoding="utf-8-sig")
+        with pd.ExcelWriter(_output_dir / xlsx_rel, engine="openpyxl") as xl:
+            data.to_excel(xl, index=False, sheet_name="data")
+            pd.DataFrame({"Tabell": [self.caption], "Källa": [self.source]}).to_excel(
+                xl, index=False, sheet_name="källa")
+        self._written = True
+
+    # -- representations ---------------------------------------------------------------
+    def _align(self, col) -> str:
+        return "right" if col in self.numeric else "left"
+
+    def html(self) -> str:
+        self.write_downloads()
+        cols = list(self.frame.columns)
+        out = ['<div class="kr-table">',
+               '<table class="table kr" data-quarto-disable-processing="true">',
+               f"<caption>{esc(self.caption)}</caption>", "<thead><tr>"]
+        for c in cols:
+            out.append(f'<th scope="col" style="text-align:{self._align(c)}">{esc(c)}</th>')
+        out.append("</tr></thead><tbody>")
+        for i, (_, row) in enumerate(self.frame.iterrows()):
+            strong = i in self.strong_rows
+            out.append('<tr class="kr-sum">' if strong else "<tr>")
+            for j, c in enumerate(cols):
+                style = f"text-align:{self._align(c)}"
+                if self.styles is not None:
+                    extra = self.styles.iloc[i, j]
+                    if isinstance(extra, str) and extra:
+                        style += ";" + extra
+                text = esc(row[c])
+                if strong:
+                    text = f"<strong>{text}</strong>"
+                tag = "th" if (j == 0 and self.row_headers) else "td"
+                scope = ' scope="row"' if tag == "th" else ""
+                out.append(f'<{tag}{scope} style="{style}">{text}</{tag}>')
+            out.append("</tr>")
+        out.append("</tbody></table>")
+        for note in self.notes:
+            out.append(f'<p class="kr-note">{esc(note)}</p>')
+        csv_rel, xlsx_rel = self.download_paths()
+        out.append(f'<p class="kr-source">Källa: {esc(self.source)}. Ladda ned tabellen: '
+                   f'<a href="{esc(csv_rel)}" download>CSV</a> · <a href="{esc(xlsx_rel)}" download>Excel</a></p>')
+        out.append("</div>")
+        return "\n".join(out)
+
+    def markdown(self) -> str:
+        self.write_downloads()
+        cols = list(self.frame.columns)
+        lines = ["| " + " | ".join(md(c) for c in cols) + " |",
+                 "|" + "|".join("--:" if c in self.numeric else ":--" for c in cols) + "|"]
+        for i, (_, row) in enumerate(self.frame.iterrows()):
+            cells = [md(row[c]) for c in cols]
+            if i in self.strong_rows:
+                cells = [f"**{c}**" if c else c for c in cells]
+            lines.append("| " + " | ".join(cells) + " |")
+        lines += ["", f": {md(self.caption)}", ""]
+        for note in self.notes:
+            lines += [md(note), ""]
+        lines.append(f"Källa: {md(self.source)}.")
+        return "\n".join(lines)
+
+    def rows(self) -> int:
+        return len(self.frame)
