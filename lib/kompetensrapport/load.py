@@ -217,3 +217,10 @@ def load_year(root: Path, year: int) -> dict[str, pd.DataFrame]:
     if problems:
         raise InputError(problems)
     return data
+
+
+def previous_year(root: Path, year: int) -> dict[str, pd.DataFrame] | None:
+    """The year before's data when ``data/<år−1>/`` exists (validated), else None."""
+    if not data_dir(root, year - 1).is_dir():
+        return None
+    return load_year(root, year - 1)

@@ -1,0 +1,229 @@
+"""The build: validate, execute the notebooks, write the Quarto pages, render, publish.
+
+Nothing is written where the published output lives until everything has succeeded. Each
+build works in a new staging folder ``.build/gen-<time>-<pid>/reports/`` (a complete Quarto
+project); at the end one symlink, ``.build/current``, is switched to it with an atomic rename.
+``reports`` and ``_site`` in the project folder are symlinks through ``.build/current``, so
+readers see either the whole previous build or the whole new one, never a mix: a failed,
+interrupted or killed build leaves them exactly as they were, and the next build removes its
+leftovers. A lock file makes a second build in the same project refuse with a clear message.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from kompetensrapport import execute, site, validate
+from kompetensrapport.exceptions import BuildLockedError, NotebookError, QuartoError, UsageError
+
+BUILD_DIR = ".build"
+NOTEBOOK = "notebooks/forvaltning.ipynb"
+OVERVIEW = "notebooks/oversikt.ipynb"
+INSTALL_QUARTO = ("Install Quarto with `pip install quarto-cli` (in this project: "
+                  "`.venv/bin/pip install -e '.[quarto]'`) or `conda install -c conda-forge quarto`, "
+                  "then build again. `--no-render` builds without the site on purpose.")
+
+
+@dataclass
+class Outcome:
+    year: int
+    results: list = field(default_factory=list)
+    rendered: bool = False
+    reports: Path | None = None
+    site: Path | None = None
+    message: str = ""
+
+
+@contextmanager
+def project_lock(root: Path):
+    """Hold ``.build/lock`` for the duration of a build; refuse if another build holds it."""
+    folder = root / BUILD_DIR
+    folder.mkdir(exist_ok=True)
+    fh = open(folder / "lock", "a+")
+    try:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        fh.seek(0)
+        holder = fh.read().strip() or "unknown"
+        fh.close()
+        raise BuildLockedError(f"another build is running in {root} ({holder}); wait for it to finish "
+                               "and run the build again") from None
+    fh.seek(0)
+    fh.truncate()
+    fh.write(f"pid {os.getpid()}")
+    fh.flush()
+    try:
+        yield
+    finally:
+        fcntl.flock(fh, fcntl.LOCK_UN)
+        fh.close()
+
+
+def current_dir(root: Path) -> Path | None:
+    """The published generation (``.build/current`` resolved), or None before the first build."""
+    link = root / BUILD_DIR / "current"
+    return link.resolve() if link.is_symlink() and link.resolve().is_dir() else None
+
+
+def _publish(root: Path, gen: Path) -> None:
+    """Switch ``.build/current`` to ``gen`` atomically and make sure the public symlinks exist."""
+    build = root / BUILD_DIR
+    tmp = build / f"current.{os.getpid()}.tmp"
+    if tmp.is_symlink() or tmp.exists():
+        tmp.unlink()
+    tmp.symlink_to(gen.name)
+    os.replace(tmp, build / "current")
+    for name, target in (("reports", f"{BUILD_DIR}/current/reports"), ("_site", f"{BUILD_DIR}/current/reports/_site")):
+        link = root / name
+        if link.is_symlink() and os.readlink(link) == target:
+            continue
+        if link.exists() and not link.is_symlink():
+            raise UsageError(f"{link} is a real folder; the build publishes through a symlink there. "
+                             f"Move it away and build again.")
+        tmp = root / f".{name}.{os.getpid()}.tmp"
+        if tmp.is_symlink():
+            tmp.unlink()
+        tmp.symlink_to(target)
+        os.replace(tmp, link)
+
+
+def _cleanup(root: Path, keep: set[Path]) -> None:
+    """Remove staging folders of earlier builds (finished, failed or killed)."""
+    for old in (root / BUILD_DIR).glob("gen-*"):
+        if old.resolve() not in keep:
+            shutil.rmtree(old, ignore_errors=True)
+    for tmp in (root / BUILD_DIR).glob("current.*.tmp"):
+        tmp.unlink(missing_ok=True)
+
+
+def _carry_over(previous: Path | None, staging: Path, year: int, keep_this_year: bool) -> None:
+    """Copy what this build does not remake from the published generation: other years, and with
+    ``--only`` the other förvaltningar of this year."""
+    staging.mkdir(parents=True)
+    if previous is None:
+        return
+    src = previous / "reports"
+    for child in src.iterdir():
+        if child.is_dir() and child.name.isdigit() and (child.name != str(year) or keep_this_year):
+            shutil.copytree(child, staging / child.name)
+
+
+def _pages(staging: Path) -> list[site.Page]:
+    pages = []
+    for nb in sorted(staging.glob("*/*.ipynb")):
+        if not nb.parent.name.isdigit():
+            continue
+        title = nb.stem
+        try:
+            import nbformat
+
+            first = nbformat.read(nb, as_version=4).cells[0]
+            if first.cell_type == "raw":
+                title = yaml.safe_load(first.source.strip().strip("-"))["title"]
+        except Exception:
+            pass
+        pages.append(site.Page(int(nb.parent.name), nb.stem, title))
+    return pages
+
+
+def _say(out, text: str) -> None:
+    if out:
+        out(text)
+
+
+def build(root: Path, year: int, only: list[str] | None = None, render: bool = True, jobs: int | None = None,
+          out=print) -> Outcome:
+    """Build the report of ``year`` in ``root``. Raises a KompetensrapportError subclass on failure."""
+    root = Path(root).resolve()
+    started = time.perf_counter()
+    with project_lock(root):
+        _say(out, f"Validating data/{year} and params/{year} ...")
+        report = validate.require_valid(root, year)
+        plist = report.params
+        known = {p.forvaltning for p in plist}
+        for slug in only or []:
+            if slug not in known:
+                raise UsageError(f"--only {slug}: no params/{year}/{slug}.yaml (known: {', '.join(sorted(known))})")
+        if only:
+            plist = [p for p in plist if p.forvaltning in only]
+        _cleanup(root, keep={p for p in [current_dir(root)] if p})
+        previous = current_dir(root)
+        gen = root / BUILD_DIR / f"gen-{time.strftime('%Y%m%d%H%M%S')}-{os.getpid()}"
+        staging = gen / "reports"
+        published = False
+        try:
+            _carry_over(previous, staging, year, keep_this_year=bool(only))
+            year_dir = staging / str(year)
+            jobs_list = [execute.Job(p.forvaltning, str(root / NOTEBOOK), str(year_dir / f"{p.forvaltning}.ipynb"),
+                                     p.notebook_parameters(root), p.namn) for p in plist]
+            if not only or not (year_dir / "oversikt.ipynb").exists():
+                jobs_list.append(execute.Job("oversikt", str(root / OVERVIEW), str(year_dir / "oversikt.ipynb"),
+                                             {"ar": year, "root": str(root)}, f"Regional översikt {year}"))
+            workers = jobs or os.cpu_count() or 1
+            _say(out, f"Running {len(jobs_list)} notebook(s), {min(workers, len(jobs_list))} at a time ...")
+
+            def done(res, n, total):
+                status = "ok" if res.ok else "FAILED"
+                _say(out, f"  [{n}/{total}] {res.key:<40} {status:<6} {res.seconds:6.1f} s")
+
+            results = execute.run_all(jobs_list, workers, on_done=done)
+            failed = [r for r in results if not r.ok]
+            if failed:
+                raise NotebookError(_failure_message(root, year, failed, jobs_list))
+            site.write_project(staging, root, report.data, _pages(staging), site.build_info(root, year))
+            outcome = Outcome(year, results, reports=root / "reports", site=root / "_site")
+            quarto = shutil.which("quarto")
+            if render and quarto:
+                _say(out, "Rendering the site with Quarto ...")
+                _render(quarto, staging)
+                outcome.rendered = True
+            elif previous is not None and (previous / "reports" / "_site").is_dir():
+                shutil.copytree(previous / "reports" / "_site", staging / "_site")
+            _publish(root, gen)
+            published = True
+            _cleanup(root, keep={gen.resolve()})
+            took = time.perf_counter() - started
+            if render and not quarto:
+                raise QuartoError(f"The notebooks and Quarto pages are built in {root / 'reports'} ({took:.0f} s), "
+                                  f"but Quarto is not installed, so the site was not rendered. {INSTALL_QUARTO}")
+            outcome.message = (f"Done in {took:.0f} s: site in {root / '_site'}" if outcome.rendered else
+                               f"Done in {took:.0f} s: notebooks and Quarto pages in {root / 'reports'} "
+                               "(site not rendered: --no-render)")
+            _say(out, outcome.message)
+            return outcome
+        finally:
+            if not published:
+                shutil.rmtree(gen, ignore_errors=True)
+
+
+def _render(quarto: str, staging: Path) -> None:
+    proc = subprocess.run([quarto, "render", str(staging)], cwd=staging, capture_output=True, text=True)
+    if proc.returncode != 0:
+        tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-15:])
+        raise QuartoError(f"quarto render failed (exit {proc.returncode}); the published site is unchanged.\n{tail}")
+
+
+def _failure_message(root: Path, year: int, failed, jobs_list) -> str:
+    keep = root / BUILD_DIR / "failed" / str(year)
+    keep.mkdir(parents=True, exist_ok=True)
+    by_key = {j.key: j for j in jobs_list}
+    lines = [f"{len(failed)} notebook(s) failed; reports/ and the site are unchanged."]
+    for r in failed:
+        kept = keep / f"{r.key}.ipynb"
+        if Path(r.output).exists():
+            shutil.copyfile(r.output, kept)
+        where = f"cell [{r.cell}]" if r.cell else "before any cell ran"
+        nb = Path(by_key[r.key].notebook).relative_to(root)
+        lines.append(f"  {r.key}: {nb}, {where}: {r.error}")
+        lines.append(f"    the failed notebook is kept for inspection in {kept.relative_to(root) if kept.exists() else '(not written)'}")
+    return "\n".join(lines)

@@ -1,0 +1,108 @@
+"""The ``kompetensrapport`` command.
+
+    kompetensrapport build --year 2023 [--root DIR] [--only SLUG ...] [--no-render] [--jobs N]
+    kompetensrapport validate --year 2023 [--root DIR]
+
+Exit statuses: 0 done; 1 invalid data or parameter files; 2 wrong usage; 3 a notebook failed;
+4 Quarto missing or failed; 5 another build is running in the project; 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from pathlib import Path
+
+from kompetensrapport import __version__
+from kompetensrapport.exceptions import KompetensrapportError
+
+EPILOG = """exit statuses: 0 done; 1 invalid data or parameter files; 2 wrong usage;
+3 a notebook failed; 4 Quarto missing or failed; 5 another build is running; 130 interrupted"""
+
+
+def _year(text: str) -> int:
+    if not text.isdigit() or len(text) != 4:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a year (four digits, e.g. 2023)")
+    return int(text)
+
+
+def _jobs(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a positive whole number")
+    return int(text)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="kompetensrapport", description="Build and check the annual report on "
+                                "kompetensförsörjning for Region Skåne.", epilog=EPILOG,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def common(sp):
+        sp.add_argument("--year", type=_year, required=True, help="the report year (a folder in data/ and params/)")
+        sp.add_argument("--root", type=Path, default=Path("."), metavar="DIR",
+                        help="the project folder holding data/, params/ and reports/ (default: current directory)")
+        sp.add_argument("--debug", action="store_true", help="show the Python traceback of an error")
+
+    b = sub.add_parser("build", help="validate, run the notebooks, write the Quarto pages and render the site",
+                       epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    common(b)
+    b.add_argument("--only", action="append", metavar="SLUG", default=None,
+                   help="build only this förvaltning (repeatable); the others keep their last good pages")
+    b.add_argument("--no-render", action="store_true", help="skip Quarto rendering on purpose (exit 0)")
+    b.add_argument("--jobs", type=_jobs, default=None, metavar="N",
+                   help="notebooks run in parallel (default: the number of cores)")
+
+    v = sub.add_parser("validate", help="check data and parameter files without running any notebook",
+                       epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    common(v)
+    return p
+
+
+def _validate(args) -> int:
+    from kompetensrapport.exceptions import InputError
+    from kompetensrapport.reconcile import ROUNDING
+    from kompetensrapport.validate import validate_year
+
+    report = validate_year(args.root, args.year)
+    if report.problems:
+        raise InputError(report.problems)
+    n_files = len(report.data)
+    rounding = [c for c in report.checks if c.status == ROUNDING]
+    print(f"data/{args.year} and params/{args.year} are valid: {len(report.params)} parameter file(s), "
+          f"{n_files} data file(s), {len(report.checks)} reconciliation check(s).")
+    for c in rounding:
+        print(f"  rounding difference: {c.description}: stated {c.stated:g}, parts sum to {c.computed:g} "
+              f"({c.difference:+g} {c.unit}, within ±{c.tolerance:g})")
+    return 0
+
+
+def _build(args) -> int:
+    from kompetensrapport.build import build
+
+    build(args.root, args.year, only=args.only, render=not args.no_render, jobs=args.jobs,
+          out=lambda s: print(s, flush=True))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        if not args.root.is_dir():
+            print(f"error: --root {args.root}: no such folder", file=sys.stderr)
+            return 2
+        return {"build": _build, "validate": _validate}[args.command](args)
+    except KompetensrapportError as e:
+        if args.debug:
+            traceback.print_exc()
+        print(f"error: {e}", file=sys.stderr)
+        return e.exit_code
+    except KeyboardInterrupt:
+        print("interrupted: reports/ and the site are unchanged", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,123 @@
+"""Running notebooks with papermill, each in its own process.
+
+papermill is safe across processes, while several kernels launched from one process's pool can
+race; so every notebook runs in a fresh worker process (``max_tasks_per_child=1``). The executed
+notebook gets a YAML front-matter cell for Quarto (title, ``lang: sv``, code hidden) and its code
+cells are tagged ``remove-input`` and hidden, so readers see only the results.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import traceback
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+KERNEL = "python3"
+
+
+@dataclass(frozen=True)
+class Job:
+    """One notebook to run: ``notebook`` with ``parameters`` into ``output``, kernel cwd = output's folder."""
+
+    key: str  # the förvaltning slug, or "oversikt"
+    notebook: str
+    output: str
+    parameters: dict
+    title: str
+    front_matter: dict = field(default_factory=dict)
+
+
+@dataclass
+class Result:
+    key: str
+    ok: bool
+    seconds: float
+    output: str
+    error: str = ""  # the failing cell's error, one line
+    cell: int | None = None  # execution count of the failing cell
+    detail: str = ""  # full traceback (for --debug)
+
+
+def front_matter(job: Job) -> str:
+    import yaml
+
+    meta = {"title": job.title, "lang": "sv", "execute": {"echo": False, "enabled": False}}
+    meta.update(job.front_matter)
+    return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n"
+
+
+def _postprocess(path: Path, job: Job) -> None:
+    """Front matter for Quarto, code hidden, papermill's run metadata made reproducible."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            tags = cell.metadata.setdefault("tags", [])
+            if "remove-input" not in tags:
+                tags.append("remove-input")
+            cell.metadata.setdefault("jupyter", {})["source_hidden"] = True
+            # timestamps make two builds of the same input differ; drop them
+            cell.metadata.pop("execution", None)
+            cell.metadata.get("papermill", {}).clear()
+    nb.metadata.get("papermill", {}).pop("start_time", None)
+    nb.metadata.get("papermill", {}).pop("end_time", None)
+    nb.metadata.get("papermill", {}).pop("duration", None)
+    nb.metadata.get("papermill", {}).pop("input_path", None)
+    nb.metadata.get("papermill", {}).pop("output_path", None)
+    nb.metadata.get("papermill", {}).pop("environment_variables", None)
+    nb.cells.insert(0, nbformat.v4.new_raw_cell(front_matter(job)))
+    nbformat.write(nb, path)
+
+
+def run_job(job: Job) -> Result:
+    """Run one notebook (in the current process). Never raises: failures come back in Result."""
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    start = time.perf_counter()
+    out = Path(job.output)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        pm.execute_notebook(job.notebook, str(out), parameters=job.parameters, cwd=str(out.parent),
+                            kernel_name=KERNEL, progress_bar=False, log_output=False, request_save_on_cell_execute=False)
+        _postprocess(out, job)
+    except PapermillExecutionError as e:
+        last = (e.evalue or "").strip().splitlines()
+        return Result(job.key, False, time.perf_counter() - start, str(out),
+                      error=f"{e.ename}: {last[-1] if last else ''}", cell=e.exec_count,
+                      detail="\n".join(e.traceback or []))
+    except Exception as e:  # kernel died, notebook missing, ...
+        return Result(job.key, False, time.perf_counter() - start, str(out),
+                      error=f"{type(e).__name__}: {e}", detail=traceback.format_exc())
+    return Result(job.key, True, time.perf_counter() - start, str(out))
+
+
+def run_all(jobs: list[Job], workers: int, on_done=None) -> list[Result]:
+    """Run jobs, each in its own process, ``workers`` at a time. ``on_done(result, n, total)``
+    is called as each finishes. Results come back in the order of ``jobs``."""
+    if not jobs:
+        return []
+    results: dict[str, Result] = {}
+    workers = max(1, min(workers, len(jobs)))
+    env_before = os.environ.get("PYDEVD_DISABLE_FILE_VALIDATION")
+    os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # silence debugpy's warning in kernels
+    try:
+        with ProcessPoolExecutor(max_workers=workers, max_tasks_per_child=1) as pool:
+            futures = {pool.submit(run_job, job): job for job in jobs}
+            for n, fut in enumerate(as_completed(futures), 1):
+                job = futures[fut]
+                try:
+                    res = fut.result()
+                except Exception as e:  # the worker process died
+                    res = Result(job.key, False, 0.0, job.output, error=f"worker process failed: {e}")
+                results[job.key] = res
+                if on_done:
+                    on_done(res, n, len(jobs))
+    finally:
+        if env_before is None:
+            os.environ.pop("PYDEVD_DISABLE_FILE_VALIDATION", None)
+    return [results[j.key] for j in jobs]

@@ -1,0 +1,171 @@
+"""The Quarto pages that tie the executed notebooks together.
+
+:func:`write_project` writes, into a staging folder that already holds the executed notebooks
+(``<år>/<förvaltning>.ipynb``, ``<år>/oversikt.ipynb``), the project file (from the root
+``_quarto.yml``, with one navbar entry per förvaltning and the footer), the start page, the page
+"Källor" and the page "Om rapporten". Every value from data is escaped for Markdown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from kompetensrapport import fmt
+from kompetensrapport.blocks import md
+
+
+@dataclass(frozen=True)
+class Page:
+    year: int
+    slug: str  # förvaltning slug or "oversikt"
+    title: str
+
+    @property
+    def href(self) -> str:
+        return f"{self.year}/{self.slug}.ipynb"
+
+
+@dataclass(frozen=True)
+class BuildInfo:
+    year: int  # the year this build made
+    date: str
+    version: str
+
+
+def git_version(root: Path) -> str:
+    """Short commit of the project, with "+ändringar" when the work tree has uncommitted changes."""
+    try:
+        sha = subprocess.run(["git", "-C", str(root), "rev-parse", "--short=12", "HEAD"], capture_output=True,
+                             text=True, timeout=10).stdout.strip()
+        if not sha:
+            return "okänd version (inte ett git-arkiv)"
+        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+        return sha + (" +ändringar" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        return "okänd version"
+
+
+def build_info(root: Path, year: int) -> BuildInfo:
+    return BuildInfo(year, dt.date.today().isoformat(), git_version(root))
+
+
+def quarto_config(root: Path, pages: list[Page], info: BuildInfo) -> dict:
+    """The project file: the root ``_quarto.yml`` with navbar entries and the footer added."""
+    config = yaml.safe_load((Path(root) / "_quarto.yml").read_text(encoding="utf-8"))
+    years = sorted({p.year for p in pages}, reverse=True)
+    latest = years[0] if years else info.year
+    left = config["website"]["navbar"]["left"]
+    for year in years:
+        these = [p for p in pages if p.year == year]
+        overview = [p for p in these if p.slug == "oversikt"]
+        units = sorted((p for p in these if p.slug != "oversikt"), key=lambda p: p.title)
+        if year == latest:
+            for p in overview:
+                left.append({"href": p.href, "text": "Regional översikt"})
+            left.append({"text": "Förvaltningar", "menu": [{"href": p.href, "text": p.title} for p in units]})
+        else:
+            left.append({"text": f"Rapport {year}", "menu": [{"href": p.href, "text": f"{p.title}"} for p in overview + units]})
+    footer = config["website"].setdefault("page-footer", {})
+    footer["right"] = f"Rapportår {info.year} · Byggd {info.date} · Version {info.version}"
+    return config
+
+
+def _write(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")
+
+
+def index_page(data: dict, pages: list[Page], year: int) -> str:
+    """The start page: the year's key figures in brief and links onward."""
+    from kompetensrapport import oversikt
+
+    lines = ["---", f"title: \"Kompetensförsörjning i Region Skåne {year}\"", "lang: sv", "---", "",
+             f"Rapporten samlar {year} års siffror om kompetensförsörjningen i Region Skåne från "
+             f"{len(data['kallor.csv'])} offentliga dokument. Varje tabell anger sin källa och kan laddas ned.", "",
+             "## Året i korthet", ""]
+    lines += [f"- {item}" for item in oversikt.key_figure_items(data, year)]
+    lines += ["", "## Läs vidare", ""]
+    these = [p for p in pages if p.year == year]
+    for p in these:
+        if p.slug == "oversikt":
+            lines.append(f"- [Regional översikt]({p.href}): kompetensläget, budgeten och Fokus Kompetensförsörjning i hela regionen")
+    for p in sorted((p for p in these if p.slug != "oversikt"), key=lambda p: p.title):
+        lines.append(f"- [{md(p.title)}]({p.href})")
+    lines += ["- [Källor](kallor.qmd): dokumenten som siffrorna kommer från",
+              "- [Om rapporten](om-rapporten.qmd): metod, definitioner och kända luckor", ""]
+    older = sorted({p.year for p in pages if p.year != year}, reverse=True)
+    if older:
+        lines += ["## Tidigare år", ""]
+        lines += [f"- [Regional översikt {y}]({y}/oversikt.ipynb)" for y in older]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def sources_page(data: dict, year: int) -> str:
+    k = data["kallor.csv"]
+    lines = ["---", "title: \"Källor\"", "lang: sv", "---", "",
+             f"Alla siffror i rapporten för {year} kommer från dessa offentliga dokument från Region Skåne. "
+             "Varje rad i rapportens data anger dokument och avsnitt.", ""]
+    for r in k.itertuples():
+        lines += [f"## {md(r.titel)}", "",
+                  f"- **Utgivare:** {md(r.utgivare)}",
+                  f"- **Datum:** {md(r.datum) if isinstance(r.datum, str) else 'anges inte i dokumentet'}",
+                  f"- **Fil:** {md(r.fil)}",
+                  f"- **Hämtat ur dokumentet:** {md(r.innehall)}", ""]
+    return "\n".join(lines)
+
+
+def about_page(data: dict, year: int) -> str:
+    from kompetensrapport.reconcile import all_checks, OK, ROUNDING
+
+    defs = data["bedomningsdefinitioner.csv"].drop_duplicates("bedomning")
+    checks = all_checks(data)
+    n_ok = sum(c.status == OK for c in checks)
+    n_round = sum(c.status == ROUNDING for c in checks)
+    lines = ["---", "title: \"Om rapporten\"", "lang: sv", "---", "",
+             "## Metod", "",
+             "Siffrorna är överförda för hand från de offentliga dokumenten (se [Källor](kallor.qmd)) till tabeller, "
+             "en rad per observation, med dokument och avsnitt angivna på varje rad. Rapporten byggs om från dessa "
+             "tabeller varje år: samma indata ger samma rapport.", "",
+             "## Definitioner av bedömningarna", ""]
+    for r in defs.itertuples():
+        lines.append(f"- **{md(r.bedomning)}:** {md(r.definition)}")
+    lines += ["", "Bedömningarna skrivs alltid ut i text, inte bara med färg. Där en bedömning saknas står "
+              "”uppgift saknas” med skälet; ingen bedömning gissas.", "",
+              "## Hur siffrorna är kontrollerade", "",
+              f"Varje fil kontrolleras mot ett schema (typer, tillåtna värden, att källan är angiven). Varje angiven "
+              f"summa jämförs med summan av sina delar: {len(checks)} kontroller, varav {n_ok} stämmer exakt och "
+              f"{n_round} skiljer sig med högst {fmt.mkr(0.1)} på grund av avrundning i underlaget (visas som "
+              "avrundningsdifferens). Större skillnader stoppar bygget.", "",
+              "## Kända luckor", "",
+              "- Psykiatri, habilitering och hjälpmedel: för tre yrken förlorades markeringarna när dokumentet "
+              "omvandlades till text; de visas som ”uppgift saknas”.",
+              "- Lasarettet i Ystad: tabellens markeringar förlorades; bedömningarna är härledda ur texten efter "
+              "tabellen och markerade som härledda, med meningen de bygger på. Yrken som texten inte bedömer visas "
+              "som ”uppgift saknas”.",
+              "- Koncernkontoret: jämförelsevärden för föregående år som inte säkert kunde kopplas till sitt "
+              "nyckeltal är utelämnade. Resultaträkningens procentkolumn används inte; avvikelsen i procent är "
+              "beräknad ur utfall och budget.",
+              "- Fokus Kompetensförsörjning: finansieringen 2024 är preliminär.",
+              "", "Alla luckor beskrivs i detalj i datamappens kodbok (data/<år>/README.md).", ""]
+    return "\n".join(lines)
+
+
+def write_project(site_dir: Path, root: Path, data: dict, pages: list[Page], info: BuildInfo) -> None:
+    """Write the Quarto project files into ``site_dir`` (the staging reports folder)."""
+    site_dir = Path(site_dir)
+    config = quarto_config(root, pages, info)
+    _write(site_dir / "_quarto.yml", "# Written by kompetensrapport build from the root _quarto.yml.\n"
+           + yaml.safe_dump(config, allow_unicode=True, sort_keys=False))
+    with resources.as_file(resources.files("kompetensrapport") / "templates" / "styles.css") as css:
+        shutil.copyfile(css, site_dir / "styles.css")
+    _write(site_dir / "index.qmd", index_page(data, pages, info.year))
+    _write(site_dir / "kallor.qmd", sources_page(data, info.year))
+    _write(site_dir / "om-rapporten.qmd", about_page(data, info.year))
