@@ -10,20 +10,16 @@ BIN    := $(VENV)/bin
 YEAR   ?= 2023
 ARGS   ?=
 
-.PHONY: report test lock lab clean-venv browser
+.PHONY: report test lock lab clean-venv
 
 report: $(VENV)/.installed
 	$(BIN)/kompetensrapport build --year $(YEAR) $(ARGS)
 
-test: $(VENV)/.installed browser
+test: $(VENV)/.installed
 	$(BIN)/python -m pytest $(ARGS)
 
 lab: $(VENV)/.installed
 	$(BIN)/jupyter lab notebooks/
-
-# System packages for the browser checks (axe-core in headless Chromium); Debian packages.
-browser:
-	@command -v chromium >/dev/null 2>&1 || sh .ci/install-chromium.sh
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

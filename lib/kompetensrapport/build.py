@@ -164,11 +164,14 @@ def build(root: Path, year: int, only: list[str] | None = None, render: bool = T
         try:
             _carry_over(previous, staging, year, keep_this_year=bool(only))
             year_dir = staging / str(year)
+            logs = gen / "logs"
             jobs_list = [execute.Job(p.forvaltning, str(root / NOTEBOOK), str(year_dir / f"{p.forvaltning}.ipynb"),
-                                     p.notebook_parameters(root), p.namn) for p in plist]
+                                     p.notebook_parameters(root), p.namn, log=str(logs / f"{p.forvaltning}.log"))
+                         for p in plist]
             if not only or not (year_dir / "oversikt.ipynb").exists():
                 jobs_list.append(execute.Job("oversikt", str(root / OVERVIEW), str(year_dir / "oversikt.ipynb"),
-                                             {"ar": year, "root": str(root)}, f"Regional översikt {year}"))
+                                             {"ar": year, "root": str(root)}, f"Regional översikt {year}",
+                                             log=str(logs / "oversikt.log")))
             workers = jobs or os.cpu_count() or 1
             _say(out, f"Running {len(jobs_list)} notebook(s), {min(workers, len(jobs_list))} at a time ...")
 

@@ -28,6 +28,7 @@ class Job:
     parameters: dict
     title: str
     front_matter: dict = field(default_factory=dict)
+    log: str = ""  # where the worker's and kernel's stderr go (empty: inherit)
 
 
 @dataclass
@@ -81,6 +82,12 @@ def run_job(job: Job) -> Result:
     start = time.perf_counter()
     out = Path(job.output)
     out.parent.mkdir(parents=True, exist_ok=True)
+    if job.log:
+        # the kernel inherits this process's stderr: keep its chatter in a log, off the terminal
+        Path(job.log).parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(job.log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        os.dup2(fd, 2)
+        os.close(fd)
     try:
         pm.execute_notebook(job.notebook, str(out), parameters=job.parameters, cwd=str(out.parent),
                             kernel_name=KERNEL, progress_bar=False, log_output=False, request_save_on_cell_execute=False)

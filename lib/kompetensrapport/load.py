@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -79,8 +80,10 @@ def read_table(path: Path, display: str) -> tuple[pd.DataFrame | None, list[int]
             if not any(cell.strip() for cell in record):
                 continue  # blank line
             if len(record) != len(header):
+                hint = (" (a decimal comma in a number? write numbers with a dot)"
+                        if len(record) > len(header) and re.search(r"\d,\d", ",".join(record)) else "")
                 problems.append(Problem(display, line, None, ",".join(record)[:60],
-                                        f"row has {len(record)} fields, the header has {len(header)}"))
+                                        f"row has {len(record)} fields, the header has {len(header)}{hint}"))
                 continue
             rows.append(record)
             lines.append(line)
@@ -102,6 +105,19 @@ def read_table(path: Path, display: str) -> tuple[pd.DataFrame | None, list[int]
 def _schema_problems(err: pa.errors.SchemaErrors, display: str, lines: list[int], frame: pd.DataFrame) -> list[Problem]:
     problems = []
     fc = err.failure_cases
+    unique_checks = {"multiple_fields_uniqueness", "field_uniqueness", "dataframe_not_unique",
+                     "multiple_fields_are_unique"}
+    dup = fc[fc["check"].astype(str).isin(unique_checks) & fc["index"].notna()]
+    if len(dup):
+        key_cols = list(dict.fromkeys(dup["column"].astype(str)))
+        dup_lines = sorted({lines[int(i)] for i in dup["index"]})
+        for i in sorted({int(i) for i in dup["index"]}):
+            others = [l for l in dup_lines if l != lines[i]]
+            value = " / ".join(str(frame.iloc[i][c]) for c in key_cols if c in frame.columns)
+            problems.append(Problem(display, lines[i], ", ".join(key_cols), value,
+                                    f"duplicated row: the key ({', '.join(key_cols)}) must be unique; "
+                                    f"the same key stands on line(s) {', '.join(map(str, others))}"))
+        fc = fc[~fc.index.isin(dup.index)]
     for rec in fc.to_dict("records"):
         column = rec.get("column")
         check = str(rec.get("check"))

@@ -1,0 +1,91 @@
+"""Shared fixtures: the real project, temporary copies of it, and the seed documents."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT.parent / "shared" / "seeds"
+CLI = [sys.executable, "-m", "kompetensrapport"]
+#: What a copy of the project needs to build.
+PROJECT_PARTS = ["data", "params", "notebooks", "_quarto.yml"]
+
+
+def copy_project(dest: Path, years=("2023",)) -> Path:
+    """A copy of the project's inputs in ``dest`` (a git repository, so the footer has a commit)."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for part in PROJECT_PARTS:
+        src = ROOT / part
+        if src.is_dir():
+            shutil.copytree(src, dest / part, ignore=shutil.ignore_patterns(
+                "_parts", "figurer", "nedladdning", ".ipynb_checkpoints", "*.html"))
+        else:
+            shutil.copyfile(src, dest / part)
+    for d in ("data", "params"):
+        for child in (dest / d).iterdir():
+            if child.name not in years:
+                shutil.rmtree(child)
+    env = {**os.environ, "GIT_AUTHOR_NAME": "test", "GIT_AUTHOR_EMAIL": "test@example.org",
+           "GIT_COMMITTER_NAME": "test", "GIT_COMMITTER_EMAIL": "test@example.org"}
+    subprocess.run(["git", "init", "-q", str(dest)], check=True, env=env)
+    subprocess.run(["git", "-C", str(dest), "add", "-A"], check=True, env=env)
+    subprocess.run(["git", "-C", str(dest), "commit", "-qm", "copy"], check=True, env=env)
+    return dest
+
+
+def run_cli(*args, cwd=None, env=None, timeout=900) -> subprocess.CompletedProcess:
+    return subprocess.run([*CLI, *map(str, args)], cwd=cwd, capture_output=True, text=True, env=env, timeout=timeout)
+
+
+def env_without_quarto() -> dict:
+    """The environment with every folder holding a `quarto` command removed from PATH."""
+    env = dict(os.environ)
+    parts = [p for p in env.get("PATH", "").split(os.pathsep) if not (Path(p) / "quarto").exists()]
+    env["PATH"] = os.pathsep.join(parts)
+    return env
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file below ``folder`` (following the published symlinks) with its bytes."""
+    folder = Path(folder)
+    if not folder.exists():
+        return {}
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="session")
+def real_data():
+    from kompetensrapport import load
+
+    return load.load_year(ROOT, 2023)
+
+
+@pytest.fixture
+def out_dir(tmp_path):
+    """Send download files and figure files to a temporary folder."""
+    from kompetensrapport import tables
+
+    before = tables.output_dir()
+    tables.set_output_dir(tmp_path)
+    yield tmp_path
+    tables.set_output_dir(before)
+
+
+@pytest.fixture(scope="session")
+def built_project(tmp_path_factory):
+    """A copy of the project built once with --no-render (shared by the build tests)."""
+    dest = copy_project(tmp_path_factory.mktemp("built") / "project")
+    proc = run_cli("build", "--year", "2023", "--root", dest, "--no-render", "--jobs", "2")
+    return dest, proc
+
+
+def seeds_or_skip() -> Path:
+    if not SEEDS.is_dir():
+        pytest.skip(f"the source documents are not at {SEEDS} (they are in CI and beside the repository)")
+    return SEEDS

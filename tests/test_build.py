@@ -1,0 +1,153 @@
+"""The build on the real 2023 data in a temporary copy of the project, and its failure modes."""
+
+from __future__ import annotations
+
+import shutil
+
+import nbformat
+import pytest
+import yaml
+
+from conftest import copy_project, env_without_quarto, run_cli, snapshot
+
+
+def _slugs(project):
+    return sorted(p.stem for p in (project / "params/2023").glob("*.yaml"))
+
+
+def test_build_runs_every_notebook_without_errors(built_project):
+    project, proc = built_project
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    year = project / "reports/2023"
+    for slug in _slugs(project) + ["oversikt"]:
+        nb = nbformat.read(year / f"{slug}.ipynb", as_version=4)
+        errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+        assert not errors, f"{slug}: {errors}"
+        shown = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+        assert shown, f"{slug}: the page shows nothing"
+
+
+def test_progress_one_line_per_notebook(built_project):
+    project, proc = built_project
+    for slug in _slugs(project) + ["oversikt"]:
+        line = [l for l in proc.stdout.splitlines() if f" {slug} " in l]
+        assert line and " ok " in line[0] and line[0].rstrip().endswith(" s"), proc.stdout
+    assert "Kernel is running" not in proc.stdout + proc.stderr  # kernel chatter goes to a log
+
+
+def test_executed_notebooks_hide_code_and_carry_front_matter(built_project):
+    project, _ = built_project
+    nb = nbformat.read(project / "reports/2023/lasarettet-ystad.ipynb", as_version=4)
+    first = nb.cells[0]
+    assert first.cell_type == "raw"
+    meta = yaml.safe_load(first.source.strip().strip("-"))
+    assert meta["title"] == "Lasarettet i Ystad" and meta["lang"] == "sv"
+    assert meta["execute"]["echo"] is False and meta["execute"]["enabled"] is False
+    for cell in nb.cells[1:]:
+        if cell.cell_type == "code":
+            assert "remove-input" in cell.metadata["tags"]
+    injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert injected and 'forvaltning = "lasarettet-ystad"' in injected[0].source
+
+
+def test_quarto_project_lists_every_page(built_project):
+    project, _ = built_project
+    reports = project / "reports"
+    config = yaml.safe_load((reports / "_quarto.yml").read_text(encoding="utf-8"))
+    assert config["lang"] == "sv" and config["project"]["type"] == "website"
+    assert config["website"]["search"] is True
+    assert config["execute"]["enabled"] is False and config["execute"]["echo"] is False
+    hrefs = []
+    for item in config["website"]["navbar"]["left"] + config["website"]["navbar"]["right"]:
+        hrefs += [m["href"] for m in item.get("menu", [])] or [item["href"]]
+    for href in hrefs:
+        assert (reports / href).is_file(), href
+    for slug in _slugs(project) + ["oversikt"]:
+        assert f"2023/{slug}.ipynb" in hrefs, slug
+
+
+def test_footer_names_year_date_and_commit(built_project):
+    import subprocess
+
+    project, _ = built_project
+    sha = subprocess.run(["git", "-C", str(project), "rev-parse", "--short=12", "HEAD"],
+                         capture_output=True, text=True).stdout.strip()
+    config = yaml.safe_load((project / "reports/_quarto.yml").read_text(encoding="utf-8"))
+    footer = config["website"]["page-footer"]["right"]
+    assert "Rapportår 2023" in footer and sha in footer and "Byggd 20" in footer
+
+
+def test_published_folders_are_symlinks_into_one_generation(built_project):
+    project, _ = built_project
+    assert (project / "reports").is_symlink() and (project / "_site").is_symlink()
+    gens = list((project / ".build").glob("gen-*"))
+    assert len(gens) == 1, "earlier staging folders are cleaned up"
+
+
+def _break_notebook(project):
+    path = project / "notebooks/forvaltning.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell('if forvaltning == "koncernkontoret":\n    raise RuntimeError("planted failure")'))
+    nbformat.write(nb, path)
+
+
+@pytest.fixture
+def good_build(tmp_path):
+    project = copy_project(tmp_path / "p")
+    proc = run_cli("build", "--year", "2023", "--root", project, "--no-render", "--jobs", "2")
+    assert proc.returncode == 0, proc.stderr
+    return project
+
+
+def test_failing_notebook_leaves_previous_reports_byte_identical(good_build):
+    project = good_build
+    before = snapshot(project / "reports")
+    _break_notebook(project)
+    proc = run_cli("build", "--year", "2023", "--root", project, "--no-render", "--jobs", "2")
+    assert proc.returncode == 3
+    err = proc.stderr
+    assert "koncernkontoret" in err and "notebooks/forvaltning.ipynb" in err and "planted failure" in err
+    assert "cell [" in err and ".build/failed/2023/koncernkontoret.ipynb" in err
+    assert (project / ".build/failed/2023/koncernkontoret.ipynb").is_file()
+    assert "Traceback" not in err
+    assert snapshot(project / "reports") == before
+    assert len(list((project / ".build").glob("gen-*"))) == 1  # the failed staging folder is gone
+
+
+def test_invalid_data_leaves_previous_reports_byte_identical(good_build):
+    project = good_build
+    before = snapshot(project / "reports")
+    (project / "data/2023/hr_nyckeltal.csv").write_text("not,a,valid\nfile\n", encoding="utf-8")
+    proc = run_cli("build", "--year", "2023", "--root", project, "--no-render")
+    assert proc.returncode == 1
+    assert snapshot(project / "reports") == before
+
+
+def test_without_quarto_builds_pages_and_says_how_to_install(tmp_path):
+    project = copy_project(tmp_path / "p")
+    proc = run_cli("build", "--year", "2023", "--root", project, "--only", "koncernkontoret",
+                   env=env_without_quarto())
+    assert proc.returncode == 4
+    assert "pip install quarto-cli" in proc.stderr and "conda" in proc.stderr
+    assert (project / "reports/2023/koncernkontoret.ipynb").is_file()
+    assert (project / "reports/index.qmd").is_file()
+
+
+def test_only_rebuilds_one_and_keeps_the_others(good_build):
+    project = good_build
+    before = snapshot(project / "reports/2023")
+    proc = run_cli("build", "--year", "2023", "--root", project, "--only", "koncernkontoret", "--no-render")
+    assert proc.returncode == 0, proc.stderr
+    after = snapshot(project / "reports/2023")
+    assert after["lasarettet-ystad.ipynb"] == before["lasarettet-ystad.ipynb"]
+    assert "koncernkontoret" in proc.stdout and "lasarettet-ystad" not in proc.stdout
+
+
+@pytest.mark.skipif(shutil.which("quarto") is None, reason="the quarto command is not installed")
+def test_render_with_quarto_makes_the_site(tmp_path):
+    project = copy_project(tmp_path / "p")
+    proc = run_cli("build", "--year", "2023", "--root", project)
+    assert proc.returncode == 0, proc.stderr
+    assert (project / "_site/index.html").is_file()
+    for slug in _slugs(project) + ["oversikt"]:
+        assert (project / f"_site/2023/{slug}.html").is_file()

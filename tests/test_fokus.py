@@ -1,0 +1,253 @@
+"""Fokus Kompetensförsörjning: the funnel, financing, results, focus areas and resources.
+
+Expected values are computed here from the CSV files read with plain pandas."""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from kompetensrapport import fokus
+from kompetensrapport.blocks import md
+from kompetensrapport.figures import Figure
+from kompetensrapport.tables import Table
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "data" / "2023"
+HOOK = ROOT.parent / "shared" / "hooks" / "before-stop"
+NBSP, MINUS = "\u00a0", "\u2212"
+
+
+def csv(name: str) -> pd.DataFrame:
+    return pd.read_csv(DATA / name)
+
+
+def swedish(value: float, decimals: int = 0) -> str:
+    """Independent Swedish formatting for the expectations: half up, decimal comma, NBSP groups."""
+    q = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    text = f"{abs(q):,.{decimals}f}".replace(",", NBSP).replace(".", ",")
+    return (MINUS if q < 0 else "") + text
+
+
+def wcag_contrast(hex_a: str, hex_b: str = "#ffffff") -> float:
+    def luminance(h):
+        rgb = [int(h.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+        lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+    la, lb = sorted([luminance(hex_a), luminance(hex_b)], reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def personal_names() -> list[str]:
+    """The project's list of personal names, read from the before-stop hook."""
+    if not HOOK.is_file():
+        pytest.skip(f"the hook with the list of names is not at {HOOK}")
+    m = re.search(r"^names='([^']+)'", HOOK.read_text(encoding="utf-8"), re.M)
+    if not m:
+        pytest.skip("the hook has no list of names")
+    return [n for n in m.group(1).split("|") if n]
+
+
+@pytest.fixture
+def section(real_data, out_dir):
+    return fokus.fokus_section(real_data, 2023)
+
+
+def table(blocks, name: str) -> Table:
+    found = [b for b in blocks if isinstance(b, Table) and b.name == name]
+    assert len(found) == 1, f"expected one table named {name}"
+    return found[0]
+
+
+def figure(blocks, name: str) -> Figure:
+    found = [b for b in blocks if isinstance(b, Figure) and b.name == name]
+    assert len(found) == 1, f"expected one figure named {name}"
+    return found[0]
+
+
+# -- funnel ---------------------------------------------------------------------------------
+
+
+def test_funnel_counts_and_shares_match_the_csv(real_data):
+    raw = csv("fokus_kursomgangar.csv")
+    fun = fokus.funnel(real_data)
+    steps = ["sokande", "antagna", "fullfoljda", "klarat_prov"]
+    assert len(fun) == len(raw) * len(steps)
+    for r in raw.itertuples():
+        got = fun[(fun.kurs == r.kurs) & (fun.omgang == r.omgang)].set_index("steg")
+        assert list(got.index) == steps
+        for i, step in enumerate(steps):
+            n = getattr(r, step)
+            assert got.loc[step, "antal"] == n
+            assert got.loc[step, "andel_av_sokande_procent"] == pytest.approx(100 * n / r.sokande)
+            if i:
+                assert got.loc[step, "andel_av_foregaende_procent"] == pytest.approx(100 * n / getattr(r, steps[i - 1]))
+            else:
+                assert pd.isna(got.loc[step, "andel_av_foregaende_procent"])
+
+
+def test_funnel_table_shows_the_shares_the_swedish_way(section):
+    raw = csv("fokus_kursomgangar.csv")
+    t = table(section, "fokus-tratt-intensivsvenska")
+    html, markdown = t.html(), t.markdown()
+    first = raw[raw.omgang == 1].iloc[0]
+    expected = swedish(100 * first.antagna / first.sokande, 1) + NBSP + "%"
+    assert expected == "22,0\u00a0%"  # 63/286
+    assert expected in html and expected in markdown
+    for r in raw.itertuples():
+        assert f"Omgång {r.omgang}, {r.termin.lower()} (antal)" in t.frame.columns
+        for a, b in [("antagna", "sokande"), ("fullfoljda", "antagna"), ("klarat_prov", "fullfoljda")]:
+            share = swedish(100 * getattr(r, a) / getattr(r, b), 1) + NBSP + "%"
+            assert share in list(t.frame[f"Omgång {r.omgang}: andel av föregående steg (%)"])
+        share = swedish(100 * r.klarat_prov / r.sokande, 1) + NBSP + "%"
+        assert share in list(t.frame[f"Omgång {r.omgang}: andel av sökande (%)"])
+    assert "Källa: Fokus Kompetensförsörjning" in markdown and "Källa: Fokus Kompetensförsörjning" in html
+
+
+def test_funnel_figure_alt_text_names_every_round_and_the_largest_value(section, out_dir):
+    raw = csv("fokus_kursomgangar.csv")
+    fig = figure(section, "fokus-tratt-intensivsvenska")
+    biggest = raw[["sokande", "antagna", "fullfoljda", "klarat_prov"]].to_numpy().max()
+    assert swedish(biggest) in fig.alt
+    for termin in raw.termin:
+        assert termin.lower() in fig.alt
+    html = fig.html()
+    assert 'alt="Grupperat liggande stapeldiagram' in html and "<figcaption>" in html
+    assert (out_dir / "figurer" / "fokus-tratt-intensivsvenska.png").is_file()
+
+
+def test_funnel_colours_have_contrast_against_white():
+    for colour in fokus.ROUND_COLOURS:
+        assert wcag_contrast(colour) >= 3.0
+    # rounds differ by hatch as well as colour
+    assert len(set(fokus.ROUND_HATCHES[:2])) == 2
+
+
+def test_missing_step_gives_missing_shares_not_guessed_ones(real_data, out_dir):
+    data = dict(real_data)
+    rounds = data["fokus_kursomgangar.csv"].copy()
+    rounds.loc[rounds.omgang == 2, "fullfoljda"] = pd.NA
+    data["fokus_kursomgangar.csv"] = rounds
+    fun = fokus.funnel(data).set_index(["omgang", "steg"])
+    assert pd.isna(fun.loc[(2, "fullfoljda"), "antal"])
+    assert pd.isna(fun.loc[(2, "fullfoljda"), "andel_av_foregaende_procent"])
+    # klarat prov: no previous step to divide by, so no share of it (never a skip to antagna)
+    assert pd.isna(fun.loc[(2, "klarat_prov"), "andel_av_foregaende_procent"])
+    assert fun.loc[(2, "klarat_prov"), "andel_av_sokande_procent"] == pytest.approx(100 * 20 / 336)
+    blocks = fokus.kurser_section(data, 2023)
+    t = table(blocks, "fokus-tratt-intensivsvenska")
+    assert t.frame.loc[2, "Omgång 2, höst 2022 (antal)"] == "–"
+    assert "uppgift saknas" in figure(blocks, "fokus-tratt-intensivsvenska").alt
+
+
+def test_avancerad_sjukvardssvenska_is_shown_as_printed_without_a_funnel(section):
+    raw = csv("fokus_resultat.csv")
+    adv = raw[raw.omrade == "Avancerad sjukvårdssvenska"]
+    assert len(adv)
+    assert not any("avancerad" in b.name for b in section if isinstance(b, (Table, Figure)))
+    t = table(section, "fokus-pilotkurser-resultat")
+    markdown = t.markdown()
+    for r in adv.itertuples():
+        unit = "%" if r.enhet == "procent" else r.enhet
+        assert f"{swedish(r.varde)}{NBSP}{unit}" in markdown
+    text = "\n".join(b.markdown() for b in section)
+    assert "För Avancerad sjukvårdssvenska redovisar underlaget inga antal sökande" in text
+
+
+# -- financing ------------------------------------------------------------------------------
+
+
+def test_financing_marks_the_preliminary_year_by_text_in_html_and_markdown(section):
+    raw = csv("fokus_finansiering.csv")
+    prel = raw[raw.preliminar]
+    assert list(prel.ar) == [2024]
+    t = table(section, "fokus-finansiering")
+    html, markdown = t.html(), t.markdown()
+    assert "2024 (preliminärt)" in html and "2024 (preliminärt)" in markdown
+    assert "2023 (preliminärt)" not in markdown
+    total, final = raw.belopp_kr.sum(), raw.loc[~raw.preliminar, "belopp_kr"].sum()
+    for value in (total, final):
+        assert swedish(value) in html and swedish(value) in markdown
+    assert "anger ingen summa" in markdown
+    assert f"{swedish(final)}{NBSP}kr" in " ".join(t.notes)
+    fig = figure(section, "fokus-finansiering")
+    assert "preliminärt" in fig.caption and "streckat" in fig.alt
+    big = raw.loc[raw.belopp_kr.idxmax()]
+    assert f"{big.ar} med {swedish(big.belopp_kr)}{NBSP}kr" in fig.alt
+
+
+def test_financing_without_a_preliminary_year_has_one_sum(real_data, out_dir):
+    data = dict(real_data)
+    fin = data["fokus_finansiering.csv"].copy()
+    fin["preliminar"] = False
+    data["fokus_finansiering.csv"] = fin
+    t = table(fokus.finansiering_section(data, 2023), "fokus-finansiering")
+    assert "preliminär" not in t.markdown()
+    assert len(t.frame) == len(fin) + 1
+
+
+# -- results, focus areas, resources ---------------------------------------------------------
+
+
+def test_other_results_table_has_every_row_with_value_and_unit(section):
+    raw = csv("fokus_resultat.csv")
+    other = raw[~raw.omrade.isin(["Intensivsvenska", "Avancerad sjukvårdssvenska"])]
+    t = table(section, "fokus-resultat")
+    assert list(t.frame.columns) == ["Område", "Mått", "Värde (med enhet)"]
+    assert len(t.frame) == len(other)
+    rows = {(o, m): v for o, m, v in t.frame.itertuples(index=False)}
+    for r in other.itertuples():
+        decimals = 0 if float(r.varde).is_integer() else 1
+        assert rows[(r.omrade, r.matt)].startswith(swedish(r.varde, decimals) + NBSP)
+    assert rows[("Kompetensförsörjningsdag", "genomsnittsbetyg (skala 1–10)")] == f"8,2{NBSP}av 10"
+    assert "Källa:" in t.markdown()
+
+
+def test_focus_areas_list_every_activity_under_its_area(section):
+    raw = csv("fokus_fokusomraden.csv")
+    text = "\n".join(b.markdown() for b in section)
+    for nr, name in raw[["nr", "fokusomrade"]].drop_duplicates().itertuples(index=False):
+        assert f"**Fokusområde {nr}: {md(name)}**" in text
+    for activity in raw.aktivitet:
+        assert f"- {md(activity)}" in text
+
+
+def test_resources_show_roles_and_shares_and_ej_angiven(section):
+    raw = csv("fokus_resurser.csv")
+    t = table(section, "fokus-resurser")
+    assert list(t.frame.Roll) == list(raw.roll)
+    shares = list(t.frame["Andel av tjänst (%)"])
+    assert shares.count("ej angiven") == raw.andel_tjanst_procent.isna().sum() > 0
+    for got, value in zip(shares, raw.andel_tjanst_procent):
+        if pd.notna(value):
+            assert got == f"{swedish(value)}{NBSP}%"
+    assert f"{swedish(raw.andel_tjanst_procent.sum())}{NBSP}%" in t.notes[0]
+
+
+# -- the section as a whole -----------------------------------------------------------------
+
+
+def test_no_personal_name_in_any_block(section):
+    names = personal_names()
+    for block in section:
+        text = (block.markdown() + block.html()).lower()
+        for name in names:
+            assert name.lower() not in text
+
+
+def test_every_table_has_source_and_unique_name_and_every_figure_alt(section):
+    tables = [b for b in section if isinstance(b, Table)]
+    assert len({t.name for t in tables}) == len(tables)
+    assert all(t.source and t.name.startswith("fokus-") for t in tables)
+    assert all(f.alt.strip() and f.caption.strip() for f in section if isinstance(f, Figure))
+    assert section[0].markdown() == "## Fokus Kompetensförsörjning 2023"
+
+
+def test_no_fokus_data_gives_no_section(real_data):
+    assert fokus.fokus_section({"kallor.csv": real_data["kallor.csv"]}, 2023) == []
+    empty = {f: real_data[f].iloc[0:0] for f in fokus.FILES}
+    assert fokus.fokus_section(empty, 2023) == []

@@ -1,0 +1,215 @@
+"""HR key figures and education places.
+
+Expected values are computed here from the CSV files read with plain pandas."""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from kompetensrapport import hr
+from kompetensrapport.figures import Figure
+from kompetensrapport.tables import Table
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "data" / "2023"
+HOOK = ROOT.parent / "shared" / "hooks" / "before-stop"
+NBSP, MINUS, MISSING = "\u00a0", "\u2212", "–"
+KK = "koncernkontoret"
+
+
+def csv(name: str) -> pd.DataFrame:
+    return pd.read_csv(DATA / name)
+
+
+def swedish(value: float, decimals: int = 0, sign: bool = False) -> str:
+    """Independent Swedish formatting for the expectations: half up, decimal comma, U+2212 minus."""
+    q = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    text = f"{abs(q):,.{decimals}f}".replace(",", NBSP).replace(".", ",")
+    return (MINUS if q < 0 else "+" if sign and q > 0 else "") + text
+
+
+def wcag_contrast(hex_a: str, hex_b: str = "#ffffff") -> float:
+    def luminance(h):
+        rgb = [int(h.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+        lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+    la, lb = sorted([luminance(hex_a), luminance(hex_b)], reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def personal_names() -> list[str]:
+    """The project's list of personal names, read from the before-stop hook."""
+    if not HOOK.is_file():
+        pytest.skip(f"the hook with the list of names is not at {HOOK}")
+    m = re.search(r"^names='([^']+)'", HOOK.read_text(encoding="utf-8"), re.M)
+    if not m:
+        pytest.skip("the hook has no list of names")
+    return [n for n in m.group(1).split("|") if n]
+
+
+@pytest.fixture
+def raw():
+    df = csv("hr_nyckeltal.csv")
+    return df[df.forvaltning == KK]
+
+
+def value(raw, nyckeltal, ar, omfattning="förvaltningen"):
+    hit = raw[(raw.nyckeltal == nyckeltal) & (raw.ar == ar) & (raw.omfattning == omfattning)]
+    return float(hit.varde.iloc[0]) if len(hit) else None
+
+
+@pytest.fixture
+def section(real_data, out_dir):
+    return hr.hr_section(real_data, KK, 2023)
+
+
+def hr_table(blocks) -> Table:
+    [t] = [b for b in blocks if isinstance(b, Table)]
+    return t
+
+
+def row(t: Table, nyckeltal: str) -> pd.Series:
+    return t.frame.set_index("Nyckeltal").loc[nyckeltal]
+
+
+# -- key figures ----------------------------------------------------------------------------
+
+
+def test_key_figures_match_the_csv_and_leave_missing_comparisons_missing(real_data, raw):
+    kf = hr.key_figures(real_data, KK, 2023).set_index("nyckeltal")
+    names = list(dict.fromkeys(raw[raw.ar == 2023].nyckeltal))
+    assert list(kf.index) == names
+    for name in names:
+        v, prev, reg = value(raw, name, 2023), value(raw, name, 2022), value(raw, name, 2023, "hela regionen")
+        got = kf.loc[name]
+        assert got.varde == v
+        for col, other in [("varde_foregaende_ar", prev), ("varde_regionen", reg)]:
+            assert pd.isna(got[col]) if other is None else got[col] == other
+        if prev is None:
+            assert pd.isna(got.forandring) and pd.isna(got.forandring_procent)
+        else:
+            assert got.forandring == pytest.approx(v - prev)
+        if reg is None:
+            assert pd.isna(got.skillnad_region)
+        else:
+            assert got.skillnad_region == pytest.approx(v - reg)
+        enhet = raw[raw.nyckeltal == name].enhet.iloc[0]
+        if enhet == "antal" and prev:
+            assert got.forandring_procent == pytest.approx(100 * (v - prev) / prev)
+        else:
+            assert pd.isna(got.forandring_procent)
+
+
+def test_hme_difference_to_the_region_is_rendered_with_a_true_minus(section, raw):
+    t = hr_table(section)
+    diff = value(raw, "HME", 2023) - value(raw, "HME", 2023, "hela regionen")
+    expected = swedish(diff)
+    assert expected == MINUS + "2"  # 77 − 79
+    cell = row(t, "HME")["Skillnad mot regionen"]
+    assert cell.startswith(expected + NBSP)
+    assert cell in t.html() and cell in t.markdown()
+    assert "-2" not in cell
+
+
+def test_percent_figures_are_formatted_and_changes_are_in_procentenheter(section, raw):
+    t = hr_table(section)
+    assert list(t.frame.columns) == ["Nyckeltal", "Värde 2023", "Enhet", "2022", "Förändring", "Hela regionen",
+                                     "Skillnad mot regionen"]
+    now, before = value(raw, "Personalrörlighet", 2023), value(raw, "Personalrörlighet", 2022)
+    r = row(t, "Personalrörlighet")
+    assert r["Värde 2023"] == f"{swedish(now, 1)}{NBSP}%"
+    assert r["Förändring"] == f"{swedish(now - before, 1, sign=True)}{NBSP}procentenheter"
+    assert r["Förändring"] == f"{MINUS}3,7{NBSP}procentenheter"
+    assert row(t, "Andel tillsvidareanställda")["Värde 2023"] == f"91,8{NBSP}%"
+
+
+def test_count_change_is_given_in_persons_and_per_cent(section, raw):
+    name = raw[raw.enhet == "antal"].nyckeltal.iloc[0]
+    now, before = value(raw, name, 2023), value(raw, name, 2022)
+    cell = row(hr_table(section), name)["Förändring"]
+    assert cell == f"{swedish(now - before, sign=True)} ({swedish(100 * (now - before) / before, 1, sign=True)}{NBSP}%)"
+
+
+def test_key_figure_without_comparison_shows_missing_not_a_value(section, raw):
+    t = hr_table(section)
+    no_prev = [n for n in dict.fromkeys(raw[raw.ar == 2023].nyckeltal) if value(raw, n, 2022) is None]
+    assert no_prev
+    for name in no_prev:
+        r = row(t, name)
+        assert r["2022"] == MISSING and r["Förändring"] == MISSING
+    no_region = [n for n in dict.fromkeys(raw.nyckeltal) if value(raw, n, 2023, "hela regionen") is None]
+    for name in no_region:
+        assert row(t, name)["Hela regionen"] == MISSING and row(t, name)["Skillnad mot regionen"] == MISSING
+
+
+def test_table_has_source_and_forvaltning_download_name(section, out_dir):
+    t = hr_table(section)
+    assert t.name == f"{KK}-hr-nyckeltal"
+    assert "Verksamhetsberättelse 2023" in t.source
+    t.html()
+    assert (out_dir / "nedladdning" / f"{KK}-hr-nyckeltal.csv").is_file()
+
+
+def test_figure_alt_text_names_the_highest_and_lowest_value(section, raw):
+    [fig] = [b for b in section if isinstance(b, Figure)]
+    shown = raw[(raw.ar == 2023) & (raw.omfattning == "förvaltningen") & raw.enhet.isin(["procent", "index"])]
+    top, low = shown.loc[shown.varde.idxmax()], shown.loc[shown.varde.idxmin()]
+    for r in (top, low):
+        text = f"{swedish(r.varde, 1)}{NBSP}%" if r.enhet == "procent" else swedish(r.varde)
+        assert f"{r.nyckeltal} med {text}" in fig.alt
+    assert f'alt="{fig.alt}"' in fig.html()
+
+
+def test_figure_colours_have_contrast_and_markers_differ():
+    for colour in (hr.CURRENT_COLOUR, hr.PREVIOUS_COLOUR, hr.REGION_COLOUR):
+        assert wcag_contrast(colour) >= 3.0
+    assert len({hr.CURRENT_MARKER, hr.PREVIOUS_MARKER, hr.REGION_MARKER}) == 3
+
+
+def test_forvaltning_without_hr_data_gets_no_hr_section(real_data):
+    other = [f for f in csv("utbildningsplatser.csv").forvaltning.unique() if f not in set(csv("hr_nyckeltal.csv").forvaltning)]
+    assert other
+    for f in other:
+        assert hr.hr_section(real_data, f, 2023) == []
+    assert hr.hr_section({}, KK, 2023) == []
+
+
+def test_year_without_rows_gets_no_hr_section(real_data):
+    assert hr.hr_section(real_data, KK, 1999) == []
+
+
+# -- education places -----------------------------------------------------------------------
+
+
+def test_utbildning_section_shows_every_row_with_unit_period_and_source(real_data, out_dir):
+    raw = csv("utbildningsplatser.csv")
+    ystad = raw[raw.forvaltning == "lasarettet-ystad"]
+    blocks = hr.utbildning_section(real_data, "lasarettet-ystad", 2023)
+    [t] = [b for b in blocks if isinstance(b, Table)]
+    assert t.name == "lasarettet-ystad-utbildningsplatser"
+    assert len(t.frame) == len(ystad)
+    for got, r in zip(t.frame.itertuples(index=False), ystad.itertuples()):
+        decimals = 0 if float(r.varde).is_integer() else 1
+        assert got[2] == f"{swedish(r.varde, decimals)}{NBSP}{r.enhet}"
+        assert got[3] == (r.period if isinstance(r.period, str) else "ej angiven")
+    assert f"13,5{NBSP}tjänster" in t.html()
+    assert "Källa: Kompetensförsörjningsplan 2022–2024, Lasarettet i Ystad" in t.markdown()
+
+
+def test_forvaltning_without_education_rows_gets_no_section(real_data):
+    assert "koncernkontoret" not in set(csv("utbildningsplatser.csv").forvaltning)
+    assert hr.utbildning_section(real_data, KK, 2023) == []
+
+
+def test_no_personal_name_in_any_block(section, real_data):
+    names = personal_names()
+    blocks = section + hr.utbildning_section(real_data, "lasarettet-ystad", 2023)
+    for block in blocks:
+        text = (block.markdown() + block.html()).lower()
+        for name in names:
+            assert name.lower() not in text
