@@ -72,7 +72,7 @@ def _pct(part: float, whole: float) -> float:
     """``part`` as per cent of ``whole``; NaN when either is missing or whole is 0."""
     if pd.isna(part) or pd.isna(whole) or whole == 0:
         return np.nan
-    return part / whole
+    return 100 * part / whole
 
 
 def finansiering(data) -> pd.DataFrame:
@@ -137,7 +137,7 @@ def _funnel_table(data, fun: pd.DataFrame, kurs: str) -> Table:
         r = r.sort_values("steg_nr")
         head = f"Omgång {omgang}"
         cols = {f"{_round_label(termin, omgang)} (antal)": [fmt.number(v) for v in r.antal],
-                f"{head}: andel av föregående steg (%)": [""] + [fmt.procent(v) for v in r.andel_av_foregaende_procent[1:]],
+                f"{head}: andel av föregående steg (%)": [""] + [fmt.procent(v) for v in r.andel_av_foregaende_procent.iloc[1:]],
                 f"{head}: andel av sökande (%)": [fmt.procent(v) for v in r.andel_av_sokande_procent]}
         for c, values in cols.items():
             cells[c] = values
