@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
 from kompetensrapport import kompetens, load, tables
-from kompetensrapport.blocks import md
+from kompetensrapport.blocks import esc, md
 from kompetensrapport.figures import Figure
 from kompetensrapport.tables import Table
 
@@ -28,10 +29,13 @@ RATINGS = ["Balans", "Obalans", "Brist"]
 
 @pytest.fixture(autouse=True)
 def _output(tmp_path):
-    """Downloads and figures go to a temporary folder, never into the repository."""
+    """Downloads and figures go to a temporary folder, never into the repository; figures a
+    test only built (without rendering them) are closed afterwards."""
+    before = tables.output_dir()
     tables.set_output_dir(tmp_path)
     yield
-    tables.set_output_dir(".")
+    tables.set_output_dir(before)
+    plt.close("all")
 
 
 @pytest.fixture(scope="module")
@@ -232,7 +236,7 @@ def test_derived_ratings_are_marked_with_their_sentence(data, csv):
     for r in rows.itertuples():
         assert f"| {md(r.yrke)} | {r.bedomning} (härledd) |" in matrix_md
         assert md(r.harledd_fran) in der_md
-        assert tables.esc(r.harledd_fran) in der_html
+        assert esc(r.harledd_fran) in der_html
     assert len(md_table(der_md, "Yrke")) == 2 + len(rows)
     # PHH has no derived ratings: no marker, no derived table
     phh = kompetens.kompetens_section(data, PHH, 2023)

@@ -92,4 +92,14 @@ def hbar(labels, values, value_text, title_x: str, hatches=None):
                 va="center", ha="left", fontsize=9, color="#1a1a1a")
     ax.set_xlim(0, vmax * 1.25)
     ax.grid(axis="y", visible=False)
+    swedish_ticks(ax.xaxis)
     return fig, ax
+
+
+def swedish_ticks(axis, decimals: int = 0) -> None:
+    """Tick labels the Swedish way (no-break space between thousands, decimal comma, U+2212)."""
+    from matplotlib.ticker import FuncFormatter
+
+    from kompetensrapport import fmt
+
+    axis.set_major_formatter(FuncFormatter(lambda v, _pos: fmt.number(v, decimals)))

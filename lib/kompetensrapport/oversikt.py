@@ -32,7 +32,8 @@ def _prefixed(blocks: list) -> list:
 def top_shortage(data, n: int = 3) -> pd.DataFrame:
     """The occupations rated Brist at the most units across the region."""
     s = kompetens.region_summary(data)
-    return s[s.enheter_brist > 0].head(n)
+    s = s[s.enheter_brist > 0].sort_values(["enheter_brist", "forvaltningar_brist"], ascending=False, kind="stable")
+    return s.head(n)
 
 
 def key_figure_items(data, ar: int) -> list[str]:
@@ -47,7 +48,7 @@ def key_figure_items(data, ar: int) -> list[str]:
                      + ("; summan stämmer med regionbidraget." if agrees else "; summan stämmer inte med de angivna beloppen."))
     top = top_shortage(data)
     if len(top):
-        names = ", ".join(f"{md(r.yrke_regionalt)} ({r.enheter_brist} enheter)" for r in top.itertuples())
+        names = ", ".join(f"{md(r.yrke_regionalt)} ({fmt.number(r.enheter_brist)} enheter)" for r in top.itertuples())
         items.append(f"Yrken i brist på flest enheter: {names}.")
     f = fokus.funnel(data)
     if len(f):
