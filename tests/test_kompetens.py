@@ -7,6 +7,8 @@ comparison between years uses the SYNTHETIC previous year in tests/fixtures/fore
 
 from __future__ import annotations
 
+from helpers import luminance, wcag_contrast
+
 import re
 from pathlib import Path
 
@@ -257,22 +259,9 @@ def test_legend_uses_the_forvaltnings_definitions(data):
 # -- colours -----------------------------------------------------------------------------------
 
 
-def _luminance(hex_colour: str) -> float:
-    """WCAG 2 relative luminance."""
-    h = hex_colour.lstrip("#")
-    rgb = [int(h[i:i + 2], 16) / 255 for i in (0, 2, 4)]
-    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
-    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
-
-
-def _contrast(a: str, b: str) -> float:
-    hi, lo = sorted([_luminance(a), _luminance(b)], reverse=True)
-    return (hi + 0.05) / (lo + 0.05)
-
-
 def _lightness(hex_colour: str) -> float:
     """CIE L* (0–100) from the luminance: how light the colour prints in grey scale."""
-    y = _luminance(hex_colour)
+    y = luminance(hex_colour)
     return 116 * y ** (1 / 3) - 16 if y > 216 / 24389 else y * 24389 / 27
 
 
@@ -280,7 +269,7 @@ def test_palette_contrast_and_grey_scale():
     p = kompetens.PALETTE
     assert set(p) == set(RATINGS)
     for rating, c in p.items():
-        assert _contrast(c["text"], c["background"]) >= 4.5, rating
+        assert wcag_contrast(c["text"], c["background"]) >= 4.5, rating
     light = [_lightness(p[r]["background"]) for r in RATINGS]  # Balans, Obalans, Brist
     assert light[0] > light[1] > light[2]
     assert light[0] - light[1] >= 20 and light[1] - light[2] >= 20
@@ -288,8 +277,8 @@ def test_palette_contrast_and_grey_scale():
 
 
 def test_contrast_formula_known_values():
-    assert _contrast("#000000", "#ffffff") == pytest.approx(21)
-    assert _contrast("#777777", "#ffffff") == pytest.approx(4.48, abs=0.01)
+    assert wcag_contrast("#000000", "#ffffff") == pytest.approx(21)
+    assert wcag_contrast("#777777", "#ffffff") == pytest.approx(4.48, abs=0.01)
 
 
 def test_matrix_cells_carry_colour_and_text(data):

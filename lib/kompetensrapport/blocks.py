@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 #: ASCII punctuation that pandoc's Markdown or CommonMark may read as markup.
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|$@~^!&])")
@@ -31,7 +31,6 @@ def esc(text) -> str:
 
 def md_to_html_inline(text: str) -> str:
     """The small Markdown subset blocks use in text (escapes, **bold**, *italics*) as HTML."""
-    out, i = [], 0
     placeholder = []
     def keep(m):
         placeholder.append(m.group(1))
@@ -41,7 +40,6 @@ def md_to_html_inline(text: str) -> str:
     text = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", text)
     text = re.sub(r"\*(.+?)\*", r"<em>\1</em>", text)
     text = re.sub(r"\x00(\d+)\x00", lambda m: html.escape(placeholder[int(m.group(1))]), text)
-    del out, i
     return text
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from kompetensrapport import fmt, reconcile
-from kompetensrapport.blocks import Bullets, Callout, Heading, Text, md
+from kompetensrapport.blocks import Callout, Heading, Text, md
 from kompetensrapport.figures import Figure, hbar
 from kompetensrapport.sources import source_text
 from kompetensrapport.tables import Table

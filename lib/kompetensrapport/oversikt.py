@@ -73,7 +73,7 @@ SECTION_NAMES = {"budget": "budget", "resultatrakning": "resultaträkning", "kom
 
 
 def key_figures_section(data, ar: int, forvaltningar: list) -> list:
-    blocks = [Heading(f"Året i korthet"), Bullets(key_figure_items(data, ar))]
+    blocks = [Heading("Året i korthet"), Bullets(key_figure_items(data, ar))]
     cells = pd.DataFrame({"Förvaltning": [p.namn for p in forvaltningar],
                           "Redovisar": [", ".join(SECTION_NAMES[s] for s in p.avsnitt) for p in forvaltningar]})
     blocks.append(Table(cells, caption=f"Förvaltningar och vad de redovisar {ar}",

@@ -13,7 +13,6 @@ Example::
 
 from __future__ import annotations
 
-from typing import Optional
 
 import pandas as pd
 import pandera.pandas as pa

@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
 
 from kompetensrapport import load, params as params_mod, reconcile
 from kompetensrapport.exceptions import InputError, Problem
