@@ -15,6 +15,7 @@ import fcntl
 import os
 import shutil
 import subprocess
+import sys
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from pathlib import Path
 
 import yaml
 
-from kompetensrapport import execute, site, validate
+from kompetensrapport import cache, execute, site, validate
 from kompetensrapport.exceptions import BuildLockedError, NotebookError, QuartoError, UsageError
 
 BUILD_DIR = ".build"
@@ -141,8 +142,12 @@ def _say(out, text: str) -> None:
 
 
 def build(root: Path, year: int, only: list[str] | None = None, render: bool = True, jobs: int | None = None,
-          out=print) -> Outcome:
-    """Build the report of ``year`` in ``root``. Raises a KompetensrapportError subclass on failure."""
+          force: bool = False, out=print) -> Outcome:
+    """Build the report of ``year`` in ``root``. Raises a KompetensrapportError subclass on failure.
+
+    Notebooks whose inputs are unchanged since the last good build are not run again (see
+    :mod:`.cache`); ``force=True`` runs them all. A build with nothing changed starts no kernel
+    and no render."""
     root = Path(root).resolve()
     started = time.perf_counter()
     with project_lock(root):
@@ -153,59 +158,105 @@ def build(root: Path, year: int, only: list[str] | None = None, render: bool = T
         for slug in only or []:
             if slug not in known:
                 raise UsageError(f"--only {slug}: no params/{year}/{slug}.yaml (known: {', '.join(sorted(known))})")
-        if only:
-            plist = [p for p in plist if p.forvaltning in only]
         _cleanup(root, keep={p for p in [current_dir(root)] if p})
         previous = current_dir(root)
+        prev_year = previous / "reports" / str(year) if previous else None
+        old = cache.read(prev_year)
+        code = cache.code_key(root)
+        year_dir_name = str(year)
+        all_jobs = [(execute.Job(p.forvaltning, str(root / NOTEBOOK), "", p.notebook_parameters(root), p.namn),
+                     list(p.avsnitt)) for p in plist]
+        all_jobs.append((execute.Job("oversikt", str(root / OVERVIEW), "", {"ar": year, "root": str(root)},
+                                     f"Regional översikt {year}"), None))
+        keys = {job.key: cache.job_key(root, year, Path(job.notebook), job.parameters, sections, code)
+                for job, sections in all_jobs}
+        have = lambda key: prev_year is not None and (prev_year / f"{key}.ipynb").is_file()  # noqa: E731
+        if only:
+            candidates = [j for j, _ in all_jobs if j.key in only or (j.key == "oversikt" and not have("oversikt"))]
+        else:
+            candidates = [j for j, _ in all_jobs]
+        to_run = [j for j in candidates if force or not have(j.key) or old.get("jobs", {}).get(j.key) != keys[j.key]]
+        final_keys = {k: v for k, v in old.get("jobs", {}).items() if k in keys}
+        final_keys.update({j.key: keys[j.key] for j in to_run})
+        site_key = cache.site_key(root, final_keys, code)
+        quarto = shutil.which("quarto")
+        want_render = bool(render and quarto)
+        if (not to_run and old.get("site") == site_key and set(final_keys) == set(keys)
+                and (not want_render or old.get("rendered"))):
+            _say(out, "Nothing changed since the last good build: no notebook run, no render "
+                      "(--force rebuilds everything).")
+            return _finish(root, year, started, Outcome(year, [], rendered=bool(old.get("rendered"))),
+                           render, quarto, out)
         gen = root / BUILD_DIR / f"gen-{time.strftime('%Y%m%d%H%M%S')}-{os.getpid()}"
         staging = gen / "reports"
         published = False
         try:
-            _carry_over(previous, staging, year, keep_this_year=bool(only))
-            year_dir = staging / str(year)
-            logs = gen / "logs"
-            jobs_list = [execute.Job(p.forvaltning, str(root / NOTEBOOK), str(year_dir / f"{p.forvaltning}.ipynb"),
-                                     p.notebook_parameters(root), p.namn, log=str(logs / f"{p.forvaltning}.log"))
-                         for p in plist]
-            if not only or not (year_dir / "oversikt.ipynb").exists():
-                jobs_list.append(execute.Job("oversikt", str(root / OVERVIEW), str(year_dir / "oversikt.ipynb"),
-                                             {"ar": year, "root": str(root)}, f"Regional översikt {year}",
-                                             log=str(logs / "oversikt.log")))
+            _carry_over(previous, staging, year, keep_this_year=True)
+            year_dir = staging / year_dir_name
+            year_dir.mkdir(exist_ok=True)
+            for stale in year_dir.glob("*.ipynb"):  # a förvaltning whose params file was removed
+                if stale.stem not in keys:
+                    stale.unlink()
+            run = [execute.Job(j.key, j.notebook, str(year_dir / f"{j.key}.ipynb"), j.parameters, j.title,
+                               log=str(gen / "logs" / f"{j.key}.log")) for j in to_run]
             workers = jobs or os.cpu_count() or 1
-            _say(out, f"Running {len(jobs_list)} notebook(s), {min(workers, len(jobs_list))} at a time ...")
-
-            def done(res, n, total):
-                status = "ok" if res.ok else "FAILED"
-                _say(out, f"  [{n}/{total}] {res.key:<40} {status:<6} {res.seconds:6.1f} s")
-
-            results = execute.run_all(jobs_list, workers, on_done=done)
+            reused = len(keys) - len(run)
+            _say(out, f"Running {len(run)} notebook(s), {min(workers, max(len(run), 1))} at a time"
+                      + (f"; {reused} unchanged, reused from the last build" if reused else "") + " ...")
+            results = _run_with_progress(run, workers, out)
             failed = [r for r in results if not r.ok]
             if failed:
-                raise NotebookError(_failure_message(root, year, failed, jobs_list))
+                raise NotebookError(_failure_message(root, year, failed, run))
             site.write_project(staging, root, report.data, _pages(staging), site.build_info(root, year))
             outcome = Outcome(year, results, reports=root / "reports", site=root / "_site")
-            quarto = shutil.which("quarto")
-            if render and quarto:
+            if want_render:
                 _say(out, "Rendering the site with Quarto ...")
                 _render(quarto, staging)
                 outcome.rendered = True
             elif previous is not None and (previous / "reports" / "_site").is_dir():
                 shutil.copytree(previous / "reports" / "_site", staging / "_site")
+            cache.write(year_dir, final_keys, site_key, outcome.rendered)
             _publish(root, gen)
             published = True
             _cleanup(root, keep={gen.resolve()})
-            took = time.perf_counter() - started
-            if render and not quarto:
-                raise QuartoError(f"The notebooks and Quarto pages are built in {root / 'reports'} ({took:.0f} s), "
-                                  f"but Quarto is not installed, so the site was not rendered. {INSTALL_QUARTO}")
-            outcome.message = (f"Done in {took:.0f} s: site in {root / '_site'}" if outcome.rendered else
-                               f"Done in {took:.0f} s: notebooks and Quarto pages in {root / 'reports'} "
-                               "(site not rendered: --no-render)")
-            _say(out, outcome.message)
-            return outcome
+            return _finish(root, year, started, outcome, render, quarto, out)
         finally:
             if not published:
                 shutil.rmtree(gen, ignore_errors=True)
+
+
+def _finish(root: Path, year: int, started: float, outcome: Outcome, render: bool, quarto, out) -> Outcome:
+    took = time.perf_counter() - started
+    if render and not quarto:
+        raise QuartoError(f"The notebooks and Quarto pages are built in {root / 'reports'} ({took:.0f} s), "
+                          f"but Quarto is not installed, so the site was not rendered. {INSTALL_QUARTO}")
+    outcome.message = (f"Done in {took:.0f} s: site in {root / '_site'}" if outcome.rendered and render else
+                       f"Done in {took:.0f} s: notebooks and Quarto pages in {root / 'reports'} "
+                       "(site not rendered: --no-render)")
+    _say(out, outcome.message)
+    return outcome
+
+
+def _run_with_progress(run, workers: int, out) -> list:
+    """Run the jobs; a progress bar on a terminal, and one line per notebook with status and time."""
+    from tqdm import tqdm
+
+    bar = tqdm(total=len(run), unit="notebook", file=sys.stderr, disable=not run or not sys.stderr.isatty(),
+               leave=False, desc="Notebooks")
+
+    def done(res, n, total):
+        status = "ok" if res.ok else "FAILED"
+        line = f"  [{n}/{total}] {res.key:<40} {status:<6} {res.seconds:6.1f} s"
+        if bar.disable:
+            _say(out, line)
+        else:
+            bar.write(line)
+        bar.update()
+
+    try:
+        return execute.run_all(run, workers, on_done=done)
+    finally:
+        bar.close()
 
 
 def _render(quarto: str, staging: Path) -> None:

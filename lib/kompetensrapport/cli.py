@@ -2,6 +2,7 @@
 
     kompetensrapport build --year 2023 [--root DIR] [--only SLUG ...] [--no-render] [--jobs N]
     kompetensrapport validate --year 2023 [--root DIR]
+    kompetensrapport new-year 2024 [--from 2023] [--root DIR]
 
 Exit statuses: 0 done; 1 invalid data or parameter files; 2 wrong usage; 3 a notebook failed;
 4 Quarto missing or failed; 5 another build is running in the project; 130 interrupted.
@@ -54,6 +55,17 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--no-render", action="store_true", help="skip Quarto rendering on purpose (exit 0)")
     b.add_argument("--jobs", type=_jobs, default=None, metavar="N",
                    help="notebooks run in parallel (default: the number of cores)")
+    b.add_argument("--force", action="store_true",
+                   help="run every notebook again, even those whose inputs are unchanged since the last build")
+
+    n = sub.add_parser("new-year", help="create data/<år>/ (headers only) and params/<år>/ from an earlier year",
+                       epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    n.add_argument("year", type=_year, help="the new report year")
+    n.add_argument("--from", dest="source", type=_year, default=None, metavar="YEAR",
+                   help="the year to copy the parameter files from (default: the year before)")
+    n.add_argument("--root", type=Path, default=Path("."), metavar="DIR",
+                   help="the project folder (default: current directory)")
+    n.add_argument("--debug", action="store_true", help="show the Python traceback of an error")
 
     v = sub.add_parser("validate", help="check data and parameter files without running any notebook",
                        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -82,8 +94,16 @@ def _validate(args) -> int:
 def _build(args) -> int:
     from kompetensrapport.build import build
 
-    build(args.root, args.year, only=args.only, render=not args.no_render, jobs=args.jobs,
+    build(args.root, args.year, only=args.only, render=not args.no_render, jobs=args.jobs, force=args.force,
           out=lambda s: print(s, flush=True))
+    return 0
+
+
+def _new_year(args) -> int:
+    from kompetensrapport.newyear import new_year
+
+    for line in new_year(args.root, args.year, args.source):
+        print(line)
     return 0
 
 
@@ -93,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.root.is_dir():
             print(f"error: --root {args.root}: no such folder", file=sys.stderr)
             return 2
-        return {"build": _build, "validate": _validate}[args.command](args)
+        return {"build": _build, "validate": _validate, "new-year": _new_year}[args.command](args)
     except KompetensrapportError as e:
         if args.debug:
             traceback.print_exc()

@@ -1,0 +1,91 @@
+"""Content hashes for incremental builds.
+
+A notebook is executed again only when something it depends on changed: the notebook file, its
+parameters (from the förvaltning's parameter file), the data files its sections read (and the
+previous year's, for comparisons), the package code, or the locked environment. Quarto's own
+``freeze`` cannot do this job: it does not notice changed data files or parameters.
+
+The keys of the last good build are kept next to its notebooks in ``<år>/.kr-cache.json``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from kompetensrapport import load
+from kompetensrapport.validate import COMMON_FILES, SECTION_FILES
+
+CACHE_FILE = ".kr-cache.json"
+PACKAGE = Path(__file__).resolve().parent
+
+
+def _hash_files(h, paths) -> None:
+    for path in paths:
+        path = Path(path)
+        h.update(str(path.name).encode())
+        h.update(path.read_bytes() if path.is_file() else b"<missing>")
+
+
+def code_key(root: Path) -> str:
+    """The package code, templates and locked environment."""
+    h = hashlib.sha256()
+    files = sorted(p for p in PACKAGE.rglob("*") if p.is_file() and p.suffix in (".py", ".css", ".yml", ".yaml"))
+    _hash_files(h, files)
+    _hash_files(h, [Path(root) / "requirements.lock"])
+    return h.hexdigest()
+
+
+def files_for(sections) -> list[str]:
+    """The data files a page with these sections reads (None: every file, for the overview)."""
+    if sections is None:
+        from kompetensrapport.schemas import FILES
+
+        return sorted(FILES)
+    names = set(COMMON_FILES)
+    for s in sections:
+        names.update(SECTION_FILES[s])
+    return sorted(names)
+
+
+def job_key(root: Path, year: int, notebook: Path, parameters: dict, sections, code: str) -> str:
+    """The key of one notebook run: equal keys mean equal output."""
+    h = hashlib.sha256()
+    h.update(code.encode())
+    _hash_files(h, [notebook])
+    h.update(json.dumps({k: v for k, v in parameters.items() if k != "root"}, sort_keys=True,
+                        ensure_ascii=False).encode())
+    names = files_for(sections)
+    if sections is None:  # the overview lists every förvaltning from its parameter file
+        _hash_files(h, sorted((Path(root) / "params" / str(year)).glob("*.y*ml")))
+    for y in (year, year - 1):
+        folder = load.data_dir(root, y)
+        if y != year and not folder.is_dir():
+            h.update(b"<no previous year>")
+            continue
+        _hash_files(h, [folder / n for n in names])
+    return h.hexdigest()
+
+
+def site_key(root: Path, job_keys: dict[str, str], code: str) -> str:
+    """The key of the Quarto pages: every notebook, the project template and the data."""
+    h = hashlib.sha256()
+    h.update(code.encode())
+    h.update(json.dumps(job_keys, sort_keys=True).encode())
+    _hash_files(h, [Path(root) / "_quarto.yml"])
+    return h.hexdigest()
+
+
+def read(year_dir: Path | None) -> dict:
+    if year_dir is None:
+        return {}
+    try:
+        return json.loads((Path(year_dir) / CACHE_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def write(year_dir: Path, jobs: dict[str, str], site: str, rendered: bool) -> None:
+    (Path(year_dir) / CACHE_FILE).write_text(
+        json.dumps({"jobs": jobs, "site": site, "rendered": rendered}, indent=1, sort_keys=True), encoding="utf-8")
