@@ -55,7 +55,9 @@ def _postprocess(path: Path, job: Job) -> None:
     import nbformat
 
     nb = nbformat.read(path, as_version=4)
-    for cell in nb.cells:
+    for i, cell in enumerate(nb.cells):
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell["id"] = "injected-parameters"  # papermill gives it a random id
         if cell.cell_type == "code":
             tags = cell.metadata.setdefault("tags", [])
             if "remove-input" not in tags:
@@ -70,7 +72,9 @@ def _postprocess(path: Path, job: Job) -> None:
     nb.metadata.get("papermill", {}).pop("input_path", None)
     nb.metadata.get("papermill", {}).pop("output_path", None)
     nb.metadata.get("papermill", {}).pop("environment_variables", None)
-    nb.cells.insert(0, nbformat.v4.new_raw_cell(front_matter(job)))
+    front = nbformat.v4.new_raw_cell(front_matter(job))
+    front["id"] = "front-matter"
+    nb.cells.insert(0, front)
     nbformat.write(nb, path)
 
 

@@ -14,6 +14,8 @@ Example::
 
 from __future__ import annotations
 
+import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +36,28 @@ def set_output_dir(path) -> None:
 
 def output_dir() -> Path:
     return _output_dir
+
+
+_FIXED_TIME = (2000, 1, 1, 0, 0, 0)
+_DOC_DATES = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
+
+
+def reproducible_xlsx(path: Path) -> None:
+    """Make an Excel file depend on its content only: fixed zip timestamps and document dates,
+    so that two builds of the same data write the same bytes."""
+    path = Path(path)
+    with zipfile.ZipFile(path) as zin:
+        entries = [(info, zin.read(info)) for info in zin.infolist()]
+    tmp = path.with_suffix(".tmp")
+    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zout:
+        for info, content in entries:
+            if info.filename == "docProps/core.xml":
+                content = _DOC_DATES.sub(rb"\g<1>2000-01-01T00:00:00Z\g<2>", content)
+            zi = zipfile.ZipInfo(info.filename, date_time=_FIXED_TIME)
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.external_attr = info.external_attr
+            zout.writestr(zi, content)
+    tmp.replace(path)
 
 
 @dataclass
@@ -75,6 +99,7 @@ class Table(Block):
             data.to_excel(xl, index=False, sheet_name="data")
             pd.DataFrame({"Tabell": [self.caption], "Källa": [self.source]}).to_excel(
                 xl, index=False, sheet_name="källa")
+        reproducible_xlsx(_output_dir / xlsx_rel)
         self._written = True
 
     # -- representations ---------------------------------------------------------------

@@ -1,0 +1,137 @@
+"""Parallel, incremental builds and the yearly workflow (new year, two-year project)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import nbformat
+import pandas as pd
+import yaml
+
+from conftest import ROOT, copy_project, run_cli, snapshot
+
+
+def _build(project, *extra):
+    proc = run_cli("build", "--year", "2023", "--root", project, "--no-render", *extra)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc
+
+
+def _ran(proc) -> set[str]:
+    return set(re.findall(r"^\s+\[\d+/\d+\] (\S+)\s+ok", proc.stdout, re.M))
+
+
+def _normalised(project) -> dict[str, bytes]:
+    """The built year folder with the project's own path taken out (papermill records it)."""
+    out = {}
+    for name, data in snapshot(project / "reports/2023").items():
+        out[name] = data.replace(str(project).encode(), b"<root>")
+    return out
+
+
+def test_parallel_output_equals_sequential(tmp_path, built_project):
+    parallel, proc = built_project  # --jobs 2
+    assert proc.returncode == 0
+    sequential = copy_project(tmp_path / "seq")
+    _build(sequential, "--jobs", "1")
+    a, b = _normalised(sequential), _normalised(parallel)
+    assert sorted(a) == sorted(b)
+    differ = [name for name in a if a[name] != b[name] and not name.endswith(".kr-cache.json")]
+    assert not differ, differ
+
+
+def test_cache_reruns_exactly_what_changed(tmp_path):
+    project = copy_project(tmp_path / "p")
+    first = _build(project, "--jobs", "2")
+    assert _ran(first) == {p.stem for p in (project / "params/2023").glob("*.yaml")} | {"oversikt"}
+
+    nothing = _build(project)
+    assert "Nothing changed" in nothing.stdout and _ran(nothing) == set()
+    assert "Running" not in nothing.stdout  # no kernel started
+
+    hr = project / "data/2023/hr_nyckeltal.csv"
+    frame = pd.read_csv(hr, dtype=str, keep_default_na=False)
+    frame.loc[frame.nyckeltal == "Månadsavlönade medarbetare", "varde"] = frame.varde.where(frame.varde != "905", "906")
+    frame.to_csv(hr, index=False)
+    after_data = _build(project)
+    assert _ran(after_data) == {"koncernkontoret", "oversikt"}  # the notebooks that read hr_nyckeltal.csv
+
+    params = project / "params/2023/lasarettet-ystad.yaml"
+    params.write_text(params.read_text(encoding="utf-8").replace("namn: Lasarettet i Ystad", "namn: Ystads lasarett"),
+                      encoding="utf-8")
+    after_params = _build(project)
+    assert _ran(after_params) == {"lasarettet-ystad", "oversikt"}  # the overview lists every förvaltning
+
+    forced = _build(project, "--force")
+    assert len(_ran(forced)) == 6
+
+
+def test_changed_package_code_reruns_everything(tmp_path, monkeypatch):
+    from kompetensrapport import build, cache
+
+    project = copy_project(tmp_path / "p")
+    code = tmp_path / "code"
+    shutil.copytree(cache.PACKAGE, code, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(cache, "PACKAGE", code)
+    build.build(project, 2023, render=False, jobs=2, out=None)
+    again = build.build(project, 2023, render=False, out=None)
+    assert again.results == []  # nothing changed
+    fmt = code / "fmt.py"
+    fmt.write_text(fmt.read_text(encoding="utf-8") + "\n# touched\n", encoding="utf-8")
+    touched = build.build(project, 2023, render=False, jobs=2, out=None)
+    assert len(touched.results) == 6
+
+
+def test_new_year_scaffolding(tmp_path):
+    project = copy_project(tmp_path / "p")
+    proc = run_cli("new-year", "2024", "--root", project)
+    assert proc.returncode == 0, proc.stderr
+    assert "Fill in:" in proc.stdout and "data/2024/hr_nyckeltal.csv: rows for koncernkontoret" in proc.stdout
+    for path in (project / "data/2023").glob("*.csv"):
+        new = project / "data/2024" / path.name
+        assert new.read_text(encoding="utf-8").splitlines() == [path.read_text(encoding="utf-8").splitlines()[0]]
+    for path in (project / "params/2023").glob("*.yaml"):
+        data = yaml.safe_load((project / "params/2024" / path.name).read_text(encoding="utf-8"))
+        assert data["ar"] == 2024 and data["forvaltning"] == path.stem
+    check = run_cli("validate", "--year", "2024", "--root", project)
+    assert check.returncode == 1
+    for path in (project / "data/2024").glob("*.csv"):
+        if path.name not in ("yrkesmappning.csv",):
+            assert f"data/2024/{path.name}" in check.stderr, path.name
+    assert run_cli("new-year", "2024", "--root", project).returncode == 2  # never overwrites a year
+
+
+def _make_previous_year(project):
+    """A synthetic 2022 (never published): the 2023 files with a few ratings changed."""
+    shutil.copytree(project / "data/2023", project / "data/2022")
+    shutil.copytree(project / "params/2023", project / "params/2022")
+    for p in (project / "params/2022").glob("*.yaml"):
+        p.write_text(p.read_text(encoding="utf-8").replace("ar: 2023", "ar: 2022"), encoding="utf-8")
+    ka = project / "data/2022/kompetensanalys.csv"
+    frame = pd.read_csv(ka, dtype=str, keep_default_na=False)
+    rated = frame.index[(frame.forvaltning == "psykiatri-habilitering-hjalpmedel") & (frame.bedomning == "Brist")][:3]
+    frame.loc[rated, "bedomning"] = "Balans"  # 2022 Balans -> 2023 Brist, three times
+    frame.to_csv(ka, index=False)
+
+
+def test_two_year_project_shows_latest_year_and_compares(tmp_path):
+    project = copy_project(tmp_path / "p")
+    _make_previous_year(project)
+    proc = run_cli("build", "--year", "2022", "--root", project, "--no-render", "--jobs", "2")
+    assert proc.returncode == 0, proc.stderr
+    _build(project, "--jobs", "2")
+    config = yaml.safe_load((project / "reports/_quarto.yml").read_text(encoding="utf-8"))
+    left = config["website"]["navbar"]["left"]
+    menus = {item.get("text"): item for item in left}
+    assert any(m.get("href") == "2023/oversikt.ipynb" for m in left)  # the latest year in front
+    assert "Rapport 2022" in menus  # the earlier year under its own section
+    assert {m["href"] for m in menus["Rapport 2022"]["menu"]} >= {"2022/oversikt.ipynb"}
+    assert (project / "reports/2022/oversikt.ipynb").is_file()
+    index = (project / "reports/index.qmd").read_text(encoding="utf-8")
+    assert "Tidigare år" in index and "2022/oversikt.ipynb" in index
+    nb = nbformat.read(project / "reports/2023/psykiatri-habilitering-hjalpmedel.ipynb", as_version=4)
+    text = "\n".join(str(o.get("data", {}).get("text/markdown", "")) for c in nb.cells if c.cell_type == "code"
+                     for o in c.outputs)
+    assert "första året" not in text  # a previous year exists: the comparison is shown
+    assert "Balans" in text and "Brist" in text
