@@ -151,3 +151,36 @@ def test_render_with_quarto_makes_the_site(tmp_path):
     assert (project / "_site/index.html").is_file()
     for slug in _slugs(project) + ["oversikt"]:
         assert (project / f"_site/2023/{slug}.html").is_file()
+
+
+def _outputs_text(path) -> str:
+    nb = nbformat.read(path, as_version=4)
+    parts = []
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            for o in cell.outputs:
+                parts += [str(v) for v in o.get("data", {}).values()] + [str(o.get("text", ""))]
+    return "\n".join(parts)
+
+
+def test_executed_notebooks_contain_the_totals(built_project):
+    from helpers import csv, swedish
+
+    project, _ = built_project
+    ins, rr = csv("internbudget_insatser.csv"), csv("resultatrakning.csv")
+    budget = _outputs_text(project / "reports/2023/personalnamnden.ipynb")
+    assert f"{swedish(ins.anslag_tkr.sum())}\u00a0tkr" in budget  # 196 900 tkr
+    result = rr[rr.typ == "resultat"].utfall_mkr.iloc[0]
+    assert f"{swedish(result, 1, sign=True)}\u00a0mkr" in _outputs_text(project / "reports/2023/koncernkontoret.ipynb")
+    assert "Resultaträkning" not in budget and "HR-nyckeltal" not in budget  # no empty sections
+
+
+def test_no_personal_name_in_any_executed_notebook(built_project):
+    from helpers import personal_names
+
+    project, _ = built_project
+    names = personal_names()
+    for path in sorted((project / "reports").rglob("*.ipynb")) + sorted((project / "reports").glob("*.qmd")):
+        text = path.read_text(encoding="utf-8").casefold()
+        for name in names:
+            assert name.casefold() not in text, f"a personal name from the sources appears in {path.name}"
