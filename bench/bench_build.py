@@ -1,0 +1,208 @@
+"""Benchmark of the build (issue: fast, incremental, parallel builds). Not a test: run it by hand.
+
+    .venv/bin/python bench/bench_build.py [--jobs N] [--sizes 20,50,100,200]
+
+In one run on the same machine it measures and prints, as ratios:
+
+(a) the full 2023 build (cold, --force) against the floor: the same number of empty notebooks
+    run through papermill with the same number of jobs;
+(b) a build of 20 förvaltningar, made by scaling the 2023 data synthetically in a temporary
+    folder (never published), against a plain sequential shell loop of the `papermill` command
+    over the same notebooks and parameters;
+(c) a no-change rebuild against the cold build;
+(d) time and peak memory (sum of the resident memory of the build and every process it starts,
+    sampled every 0.1 s) for 20, 50, 100 and 200 förvaltningar.
+
+Targets on a 2-core machine: (a) at most 1.3; (b) at least 1.8; (c) at least 20; (d) linear growth,
+peak memory under 1 GiB at 200.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+PARTS = ["data", "params", "notebooks", "_quarto.yml", "requirements.lock"]
+
+
+def copy_project(dest: Path) -> Path:
+    dest.mkdir(parents=True)
+    for part in PARTS:
+        src = ROOT / part
+        if src.is_dir():
+            shutil.copytree(src, dest / part, ignore=shutil.ignore_patterns("_parts", "figurer", "nedladdning", "*.html"))
+        else:
+            shutil.copyfile(src, dest / part)
+    return dest
+
+
+def scale(project: Path, year: int, n: int) -> None:
+    """Make n förvaltningar out of the 2023 ones: copies with a numbered slug and their data rows."""
+    pdir, ddir = project / "params" / str(year), project / "data" / str(year)
+    originals = sorted(pdir.glob("*.yaml"))
+    specs = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in originals]
+    frames = {f: pd.read_csv(f, dtype=str, keep_default_na=False) for f in ddir.glob("*.csv")}
+    made = 0
+    copies: dict[str, list[str]] = {}
+    while made < n:
+        for spec in specs:
+            if made >= n:
+                break
+            k = made // len(specs)
+            slug = spec["forvaltning"] if k == 0 else f"{spec['forvaltning']}-{k:03d}"
+            new = dict(spec, forvaltning=slug, namn=spec["namn"] if k == 0 else f"{spec['namn']} {k}")
+            (pdir / f"{slug}.yaml").write_text(yaml.safe_dump(new, allow_unicode=True), encoding="utf-8")
+            copies.setdefault(spec["forvaltning"], []).append(slug)
+            made += 1
+    for p in originals:
+        if p.stem not in {s for v in copies.values() for s in v}:
+            p.unlink()
+    for path, frame in frames.items():
+        if "forvaltning" not in frame.columns:
+            continue
+        parts = []
+        for original, slugs in copies.items():
+            rows = frame[frame.forvaltning == original]
+            for slug in slugs:
+                parts.append(rows.assign(forvaltning=slug))
+        pd.concat(parts).to_csv(path, index=False)
+
+
+class PeakMemory:
+    """Sum of VmRSS over a process and its descendants, sampled every 0.1 s."""
+
+    def __init__(self, pid: int):
+        self.pid, self.peak, self._stop = pid, 0, threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _tree(self) -> list[int]:
+        children: dict[int, list[int]] = {}
+        for d in Path("/proc").iterdir():
+            if d.name.isdigit():
+                try:
+                    ppid = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                except (OSError, IndexError, ValueError):
+                    continue
+                children.setdefault(ppid, []).append(int(d.name))
+        out, todo = [], [self.pid]
+        while todo:
+            p = todo.pop()
+            out.append(p)
+            todo += children.get(p, [])
+        return out
+
+    def _rss(self, pid: int) -> int:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+        except OSError:
+            pass
+        return 0
+
+    def _run(self):
+        while not self._stop.is_set():
+            self.peak = max(self.peak, sum(self._rss(p) for p in self._tree()))
+            time.sleep(0.1)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+
+def timed(cmd, cwd=None) -> tuple[float, int]:
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    with PeakMemory(proc.pid) as mem:
+        _, err = proc.communicate()
+    took = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"failed: {' '.join(map(str, cmd))}\n{err[-2000:]}")
+    return took, mem.peak
+
+
+def build(project: Path, jobs: int, *extra) -> tuple[float, int]:
+    return timed([BIN / "kompetensrapport", "build", "--year", "2023", "--root", project, "--no-render",
+                  "--jobs", str(jobs), *extra])
+
+
+def floor(tmp: Path, count: int, jobs: int) -> float:
+    """The same number of empty notebooks through papermill, same jobs, each in its own process."""
+    empty = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("")])
+    empty.cells[0].metadata["tags"] = ["parameters"]
+    empty.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb = tmp / "empty.ipynb"
+    nbformat.write(empty, nb)
+    script = ("import sys; from kompetensrapport import execute; "
+              "jobs=[execute.Job(str(i), sys.argv[1], sys.argv[2] + f'/out{i}.ipynb', {}, 'x') for i in range(int(sys.argv[3]))]; "
+              "execute.run_all(jobs, int(sys.argv[4]))")
+    took, _ = timed([sys.executable, "-c", script, nb, tmp, str(count), str(jobs)])
+    return took
+
+
+def shell_loop(project: Path) -> float:
+    """A plain sequential shell loop of the papermill command over the same notebooks and parameters."""
+    out = project / "loop"
+    out.mkdir()
+    loop = (f'for f in "{project}"/params/2023/*.yaml; do '
+            f'"{BIN}/papermill" -q "{project}/notebooks/forvaltning.ipynb" "{out}/$(basename "$f" .yaml).ipynb" '
+            f'-f "$f" -p root "{project}" --cwd "{out}" || exit 1; done; '
+            f'"{BIN}/papermill" -q "{project}/notebooks/oversikt.ipynb" "{out}/oversikt.ipynb" -p root "{project}" '
+            f'--cwd "{out}"')
+    took, _ = timed(["bash", "-c", loop])
+    return took
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--jobs", type=int, default=os.cpu_count())
+    ap.add_argument("--sizes", default="20,50,100,200")
+    args = ap.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    print(f"machine: {platform.node()} · {os.cpu_count()} cores · "
+          f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB · "
+          f"Python {platform.python_version()} · {time.strftime('%Y-%m-%d')}")
+    with tempfile.TemporaryDirectory(prefix="kr-bench-") as t:
+        tmp = Path(t)
+        base = copy_project(tmp / "base")
+        n_nb = len(list((base / "params/2023").glob("*.yaml"))) + 1
+        cold, _ = build(base, args.jobs, "--force")
+        nochange, _ = build(base, args.jobs)
+        empty = floor(tmp, n_nb, args.jobs)
+        print(f"(a) full 2023 build {cold:.1f} s / floor ({n_nb} empty notebooks) {empty:.1f} s = {cold / empty:.2f} (target ≤ 1.3)")
+        print(f"(c) cold build {cold:.1f} s / no-change rebuild {nochange:.2f} s = {cold / nochange:.1f}× (target ≥ 20)")
+        twenty = copy_project(tmp / "p20")
+        scale(twenty, 2023, 20)
+        loop = shell_loop(twenty)
+        t20, _ = build(twenty, args.jobs)
+        print(f"(b) 20 förvaltningar: shell loop of papermill {loop:.1f} s / build {t20:.1f} s = {loop / t20:.2f}× (target ≥ 1.8)")
+        print("(d) förvaltningar, build time, per förvaltning, peak memory (whole process tree)")
+        for n in sizes:
+            p = copy_project(tmp / f"s{n}")
+            scale(p, 2023, n)
+            took, peak = build(p, args.jobs)
+            print(f"    {n:4d}  {took:7.1f} s  {took / n:5.2f} s  {peak / 2**20:7.0f} MiB")
+            shutil.rmtree(p)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
