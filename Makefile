@@ -10,13 +10,20 @@ BIN    := $(VENV)/bin
 YEAR   ?= 2023
 ARGS   ?=
 
-.PHONY: report test lock lab clean-venv
+.PHONY: report test a11y-tools lock lab clean-venv
 
 report: $(VENV)/.installed
 	$(BIN)/kompetensrapport build --year $(YEAR) $(ARGS)
 
-test: $(VENV)/.installed
+test: $(VENV)/.installed a11y-tools
 	$(BIN)/python -m pytest $(ARGS)
+
+# Headless Chromium (Debian's, apt-get) and axe-core (npm ci) for tests/test_a11y.py, installed
+# only when missing. In CI (CI set) a failed install stops the run; elsewhere (no root, no
+# network) the accessibility tests are skipped and say why.
+a11y-tools:
+	@sh .ci/install-chromium.sh || { test -z "$$CI" && \
+	  echo "make: Chromium or axe-core could not be installed; tests/test_a11y.py will be skipped" >&2; }
 
 lab: $(VENV)/.installed
 	$(BIN)/jupyter lab notebooks/

@@ -136,7 +136,7 @@ def test_without_quarto_builds_pages_and_says_how_to_install(tmp_path):
 def test_only_rebuilds_one_and_keeps_the_others(good_build):
     project = good_build
     before = snapshot(project / "reports/2023")
-    proc = run_cli("build", "--year", "2023", "--root", project, "--only", "koncernkontoret", "--no-render")
+    proc = run_cli("build", "--year", "2023", "--root", project, "--only", "koncernkontoret", "--no-render", "--force")
     assert proc.returncode == 0, proc.stderr
     after = snapshot(project / "reports/2023")
     assert after["lasarettet-ystad.ipynb"] == before["lasarettet-ystad.ipynb"]

@@ -9,7 +9,7 @@ import nbformat
 import pandas as pd
 import yaml
 
-from conftest import ROOT, copy_project, run_cli, snapshot
+from conftest import copy_project, run_cli, snapshot
 
 
 def _build(project, *extra):

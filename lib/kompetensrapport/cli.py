@@ -3,6 +3,7 @@
     kompetensrapport build --year 2023 [--root DIR] [--only SLUG ...] [--no-render] [--jobs N]
     kompetensrapport validate --year 2023 [--root DIR]
     kompetensrapport new-year 2024 [--from 2023] [--root DIR]
+    kompetensrapport check-site DIR
 
 Exit statuses: 0 done; 1 invalid data or parameter files; 2 wrong usage; 3 a notebook failed;
 4 Quarto missing or failed; 5 another build is running in the project; 130 interrupted.
@@ -67,6 +68,15 @@ def parser() -> argparse.ArgumentParser:
                    help="the project folder (default: current directory)")
     n.add_argument("--debug", action="store_true", help="show the Python traceback of an error")
 
+    c = sub.add_parser("check-site", help="check every HTML page in DIR for WCAG 2.1 A/AA violations "
+                       "(axe-core in headless Chromium)",
+                       epilog="exit statuses: 0 no violation; 1 violations found (each printed with page, rule "
+                              "and element); 2 wrong usage, no HTML page in DIR, or Chromium/axe-core missing "
+                              "(install: sh .ci/install-chromium.sh, npm ci)",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    c.add_argument("folder", type=Path, metavar="DIR", help="the folder of HTML pages to check, e.g. _site")
+    c.add_argument("--debug", action="store_true", help="show the Python traceback of an error")
+
     v = sub.add_parser("validate", help="check data and parameter files without running any notebook",
                        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     common(v)
@@ -107,13 +117,21 @@ def _new_year(args) -> int:
     return 0
 
 
+def _check_site(args) -> int:
+    from kompetensrapport import a11y
+
+    return a11y.main(args.folder)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
-        if not args.root.is_dir():
-            print(f"error: --root {args.root}: no such folder", file=sys.stderr)
+        root = getattr(args, "root", None)
+        if root is not None and not root.is_dir():
+            print(f"error: --root {root}: no such folder", file=sys.stderr)
             return 2
-        return {"build": _build, "validate": _validate, "new-year": _new_year}[args.command](args)
+        return {"build": _build, "validate": _validate, "new-year": _new_year,
+                "check-site": _check_site}[args.command](args)
     except KompetensrapportError as e:
         if args.debug:
             traceback.print_exc()

@@ -16,6 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 KERNEL = "python3"
+KERNEL_START_ATTEMPTS = 3
+START_TIMEOUT = 180  # seconds for a kernel to start on a busy machine
+
+
+def _kernel_start_failure(e: BaseException) -> bool:
+    text = str(e)
+    return "Kernel died before replying to kernel_info" in text or "kernel_info" in text or "Kernel didn't respond" in text
 
 
 @dataclass(frozen=True)
@@ -93,8 +100,19 @@ def run_job(job: Job) -> Result:
         os.dup2(fd, 2)
         os.close(fd)
     try:
-        pm.execute_notebook(job.notebook, str(out), parameters=job.parameters, cwd=str(out.parent),
-                            kernel_name=KERNEL, progress_bar=False, log_output=False, request_save_on_cell_execute=False)
+        for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
+            try:
+                pm.execute_notebook(job.notebook, str(out), parameters=job.parameters, cwd=str(out.parent),
+                                    kernel_name=KERNEL, progress_bar=False, log_output=False,
+                                    request_save_on_cell_execute=False, start_timeout=START_TIMEOUT)
+                break
+            except (RuntimeError, TimeoutError) as e:
+                # Kernels started at the same moment by parallel workers can pick the same free
+                # port (jupyter_client releases it before the kernel binds it); the kernel then dies
+                # before it replies. Nothing ran yet, so starting again is safe.
+                if attempt == KERNEL_START_ATTEMPTS or not _kernel_start_failure(e):
+                    raise
+                time.sleep(0.5 * attempt)
         _postprocess(out, job)
     except PapermillExecutionError as e:
         last = (e.evalue or "").strip().splitlines()

@@ -1,0 +1,331 @@
+"""Accessibility of the published pages, checked by the project itself.
+
+:func:`check_site` opens every HTML page below a folder in headless Chromium (Debian's
+``chromium``, driven by Playwright; no browser is ever downloaded), injects axe-core (from npm,
+``node_modules/axe-core/axe.min.js``, pinned in ``package-lock.json``) and returns every WCAG 2.1
+level A or AA violation axe finds, each naming the page, the rule, its impact and the element.
+The pages are served by a web server bound to 127.0.0.1 only, and the browser is kept from
+loading anything else (a request to any other address is aborted), so the check is the same
+offline and online.
+
+:func:`export_notebooks` turns the executed notebooks of a build into plain HTML pages with
+nbconvert (``lang="sv"``, a ``<title>`` and an ``<h1>``, code removed): the pages that can be
+made without Quarto, holding the same tables and figures Quarto embeds. :func:`main` is the
+command ``kompetensrapport check-site DIR``.
+
+Install what the check needs with ``sh .ci/install-chromium.sh`` (``make test`` runs it).
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import importlib.util
+import os
+import re
+import shutil
+import sys
+import threading
+import urllib.parse
+from contextlib import contextmanager
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+#: The axe-core tags of WCAG 2.0 and 2.1, levels A and AA.
+WCAG_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
+#: Chromium's flags: no sandbox (CI runs as root), and no traffic of its own.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
+                 "--disable-gpu"]
+AXE_RELATIVE = Path("node_modules") / "axe-core" / "axe.min.js"
+#: Environment variable naming axe.min.js, when it is not in a node_modules folder found below.
+AXE_ENV = "KOMPETENSRAPPORT_AXE"
+INSTALL_HINT = ("Install what is missing from the project folder with `sh .ci/install-chromium.sh` "
+                "(Debian's chromium with apt-get, as root) and `npm ci` (axe-core from package-lock.json); "
+                "`make test` does both.")
+#: Milliseconds a page may take to load, and axe to run on it.
+PAGE_TIMEOUT_MS = 60_000
+SNIPPET_CHARS = 160
+
+
+class ToolMissing(RuntimeError):
+    """Chromium, axe-core or Playwright is not installed; the message says how to install it."""
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One element of one page that breaks one WCAG rule (an axe-core rule id such as ``image-alt``)."""
+
+    page: str  # the page's path relative to the checked folder
+    rule: str
+    impact: str  # minor, moderate, serious or critical
+    target: str  # CSS selector of the element
+    html: str  # the element's opening HTML, shortened
+    help: str  # what the rule asks, in a sentence
+    help_url: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.page}: {self.rule} ({self.impact}): {self.target}: {self.html} - {self.help}"
+
+
+# -- what the check needs ----------------------------------------------------------------------
+
+def chromium_path() -> str | None:
+    """Debian's Chromium on PATH, or None."""
+    return shutil.which("chromium")
+
+
+def axe_path() -> Path | None:
+    """axe.min.js: ``$KOMPETENSRAPPORT_AXE``, else ``node_modules/axe-core`` in the current folder or
+    one above it, else in the project folder that holds this package (an editable install)."""
+    env = os.environ.get(AXE_ENV)
+    if env:
+        return Path(env) if Path(env).is_file() else None
+    starts = [Path.cwd(), Path(__file__).resolve().parent]
+    for start in starts:
+        for folder in [start, *start.parents]:
+            candidate = folder / AXE_RELATIVE
+            if candidate.is_file():
+                return candidate
+    return None
+
+
+def missing_tools() -> str | None:
+    """Why the check cannot run here (what is missing and how to install it), or None when it can."""
+    missing = []
+    if importlib.util.find_spec("playwright") is None:
+        missing.append("the Python package playwright (in requirements.lock: `make test` installs it)")
+    if chromium_path() is None:
+        missing.append("the `chromium` command (Debian package chromium)")
+    if axe_path() is None:
+        missing.append(f"axe-core ({AXE_RELATIVE}, or ${AXE_ENV} naming axe.min.js)")
+    if not missing:
+        return None
+    return "The accessibility check needs " + " and ".join(missing) + ". " + INSTALL_HINT
+
+
+# -- serving the pages -------------------------------------------------------------------------
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - the base class's name
+        pass
+
+
+@contextmanager
+def serve(folder: Path):
+    """Serve ``folder`` on 127.0.0.1 (a free port, loopback only); yields the base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(Path(folder).resolve()))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def html_pages(folder: Path) -> list[Path]:
+    """Every ``*.html`` below ``folder``, except in hidden folders (``.quarto``)."""
+    folder = Path(folder)
+    pages = []
+    for path in sorted(folder.rglob("*.html")):
+        rel = path.relative_to(folder)
+        if path.is_file() and not any(part.startswith(".") for part in rel.parts):
+            pages.append(path)
+    return pages
+
+
+# -- the check ---------------------------------------------------------------------------------
+
+_AXE_RUN = """async (tags) => {
+    const result = await axe.run(document, {runOnly: {type: "tag", values: tags},
+                                            resultTypes: ["violations"]});
+    return result.violations.map(v => ({
+        id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+        nodes: v.nodes.map(n => ({target: n.target.map(t => Array.isArray(t) ? t.join(" ") : t).join(" "),
+                                  html: n.html, impact: n.impact}))
+    }));
+}"""
+
+
+def _snippet(html: str) -> str:
+    """The element's HTML on one line, embedded data (a figure's PNG) elided, at most SNIPPET_CHARS."""
+    text = " ".join(html.split())
+    text = re.sub(r"(data:[\w/+.-]+;base64,)[A-Za-z0-9+/=]{16,}", r"\1…", text)
+    if len(text) > SNIPPET_CHARS:
+        text = text[:SNIPPET_CHARS - 1] + "…"
+    return text
+
+
+def _violations(page_name: str, raw: list[dict]) -> list[Violation]:
+    out = []
+    for rule in raw:
+        for node in rule["nodes"]:
+            out.append(Violation(page_name, rule["id"], node.get("impact") or rule.get("impact") or "",
+                                 node["target"], _snippet(node["html"]), rule["help"], rule.get("helpUrl", "")))
+    return out
+
+
+def _relative(path: Path, folder: Path) -> str:
+    """``path`` below ``folder`` as a URL path (pages reached through symlinks keep their names)."""
+    try:
+        return path.relative_to(folder).as_posix()
+    except ValueError:
+        return path.resolve().relative_to(folder.resolve()).as_posix()
+
+
+def check_pages(folder: Path, pages: list[Path]) -> list[Violation]:
+    """Run axe-core over ``pages`` (files below ``folder``) and return their WCAG A/AA violations."""
+    reason = missing_tools()
+    if reason:
+        raise ToolMissing(reason)
+    from playwright.sync_api import sync_playwright
+
+    folder = Path(folder)
+    axe = str(axe_path())
+    found: list[Violation] = []
+    with serve(folder) as base, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
+        try:
+            context = browser.new_context(color_scheme="light", locale="sv-SE", service_workers="block")
+            context.set_default_timeout(PAGE_TIMEOUT_MS)
+            # only the local server and inline data: nothing from the internet
+            context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base)
+                          else route.abort("blockedbyclient"))
+            for path in pages:
+                rel = _relative(Path(path), folder)
+                page = context.new_page()
+                try:
+                    page.goto(base + urllib.parse.quote(rel), wait_until="load")
+                    page.add_script_tag(path=axe)
+                    found += _violations(rel, page.evaluate(_AXE_RUN, list(WCAG_TAGS)))
+                finally:
+                    page.close()
+        finally:
+            browser.close()
+    return found
+
+
+def check_site(folder) -> list[Violation]:
+    """Every WCAG 2.1 A/AA violation axe-core finds on the HTML pages below ``folder``.
+
+    Raises :class:`ToolMissing` when Chromium, axe-core or Playwright is not installed, and
+    FileNotFoundError when ``folder`` holds no HTML page (a check of nothing must not pass)."""
+    folder = Path(folder)
+    pages = html_pages(folder)
+    if not pages:
+        raise FileNotFoundError(f"{folder}: no HTML page to check")
+    return check_pages(folder, pages)
+
+
+# -- pages without Quarto ----------------------------------------------------------------------
+
+def _front_matter(nb) -> dict:
+    """The YAML front matter of an executed notebook's first (raw) cell, removed from the notebook."""
+    import yaml
+
+    if nb.cells and nb.cells[0].cell_type == "raw" and nb.cells[0].source.lstrip().startswith("---"):
+        meta = yaml.safe_load(nb.cells[0].source.strip().strip("-")) or {}
+        del nb.cells[0]
+        return meta
+    return {}
+
+
+#: What nbconvert writes as the alt text of an image that has none. It would hide the fault
+#: from the check (and it is English), so the export removes it again.
+NBCONVERT_PLACEHOLDER_ALT = "No description has been provided for this image"
+
+
+def _undo_placeholder_alt(page: str) -> str:
+    """Remove the alt text nbconvert invents for images without one, so they show as missing."""
+    return re.sub(r'\salt="' + re.escape(NBCONVERT_PLACEHOLDER_ALT) + '"', "", page)
+
+
+def _exporter():
+    from nbconvert import HTMLExporter
+
+    templates = resources.files("kompetensrapport") / "templates"
+    exporter = HTMLExporter(template_name="lab", extra_template_paths=[str(templates)],
+                            template_file="notebook-page.html.j2")
+    exporter.language_code = "sv"
+    exporter.exclude_input = True
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    exporter.embed_images = True
+    return exporter
+
+
+def export_notebooks(reports_dir, out_dir) -> list[Path]:
+    """Export the executed notebooks ``reports_dir/<år>/*.ipynb`` to ``out_dir/<år>/*.html``.
+
+    Each page has ``lang="sv"``, the notebook's title as ``<title>`` and ``<h1>``, no code, the
+    report's styles.css, and the outputs as the notebook holds them (the tables' and figures'
+    HTML). An image without alt text stays without it (nbconvert's English placeholder is
+    removed), so the check finds it. The download folders (``nedladdning/``) are copied beside
+    the pages so their links work. Returns the pages written."""
+    import nbformat
+
+    reports_dir, out_dir = Path(reports_dir), Path(out_dir)
+    css = (resources.files("kompetensrapport") / "templates" / "styles.css").read_text(encoding="utf-8")
+    exporter = _exporter()
+    written = []
+    for nb_path in sorted(reports_dir.glob("*/*.ipynb")):
+        if not nb_path.parent.name.isdigit():
+            continue
+        nb = nbformat.read(nb_path, as_version=4)
+        meta = _front_matter(nb)
+        nb.metadata["title"] = str(meta.get("title") or nb_path.stem)
+        body, _ = exporter.from_notebook_node(nb, resources={"kr_css": css,
+                                                             "metadata": {"name": nb_path.stem}})
+        body = _undo_placeholder_alt(body)
+        target = out_dir / nb_path.parent.name / f"{nb_path.stem}.html"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(body, encoding="utf-8")
+        written.append(target)
+        downloads = nb_path.parent / "nedladdning"
+        if downloads.is_dir():
+            shutil.copytree(downloads, target.parent / "nedladdning", dirs_exist_ok=True)
+    return written
+
+
+# -- the command -------------------------------------------------------------------------------
+
+def main(folder, out=None, err=None) -> int:
+    """``kompetensrapport check-site DIR``: print every violation (page, rule, element).
+
+    Returns 0 when there is none, 1 when there is any, 2 when the check cannot run (Chromium or
+    axe-core missing or failing, or no HTML page in ``folder``)."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    folder = Path(folder)
+    if not folder.is_dir():
+        print(f"error: {folder}: no such folder", file=err)
+        return 2
+    pages = html_pages(folder)
+    if not pages:
+        print(f"error: {folder}: no HTML page to check (build the site first, or export the notebooks)",
+              file=err)
+        return 2
+    reason = missing_tools()
+    if reason:
+        print(f"error: {reason}", file=err)
+        return 2
+    from playwright.sync_api import Error as PlaywrightError
+
+    try:
+        found = check_pages(folder, pages)
+    except PlaywrightError as e:
+        first = (str(e).strip().splitlines() or ["unknown error"])[0]
+        print(f"error: the check could not run in Chromium ({chromium_path()}): {first}", file=err)
+        return 2
+    for v in found:
+        print(f"{v.page}: {v.rule} ({v.impact}) {v.target}\n    {v.html}\n    {v.help} <{v.help_url}>", file=out)
+    pages_hit = len({v.page for v in found})
+    if found:
+        print(f"{len(found)} WCAG 2.1 A/AA violation(s) on {pages_hit} of {len(pages)} page(s) in {folder}",
+              file=out)
+        return 1
+    print(f"{len(pages)} page(s) in {folder}: no WCAG 2.1 A/AA violations found by axe-core", file=out)
+    return 0
