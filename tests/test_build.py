@@ -184,3 +184,47 @@ def test_no_personal_name_in_any_executed_notebook(built_project):
         text = path.read_text(encoding="utf-8").casefold()
         for name in names:
             assert name.casefold() not in text, f"a personal name from the sources appears in {path.name}"
+
+
+def test_every_table_has_source_and_downloads_with_the_same_rows(built_project):
+    import re
+
+    import pandas as pd
+
+    project, _ = built_project
+    year = project / "reports/2023"
+    checked = 0
+    for nb_path in sorted(year.glob("*.ipynb")):
+        for cell in nbformat.read(nb_path, as_version=4).cells:
+            for out in cell.get("outputs", []):
+                html = out.get("data", {}).get("text/html", "")
+                if '<table class="table kr"' not in html:
+                    continue
+                assert "<caption>" in html and 'scope="col"' in html and "Källa:" in html
+                csv_href = re.search(r'href="(nedladdning/[^"]+\.csv)"', html).group(1)
+                xlsx_href = re.search(r'href="(nedladdning/[^"]+\.xlsx)"', html).group(1)
+                body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+                shown = body.count("<tr") - body.count('data-computed="true"')  # computed sums are not data
+                data = pd.read_csv(year / csv_href)
+                assert len(pd.read_excel(year / xlsx_href, sheet_name="data")) == len(data)
+                assert len(data) == shown, (nb_path.name, csv_href, len(data), shown)
+                checked += 1
+    assert checked > 20
+
+
+def test_forvaltning_pages_are_also_pdfs_with_a_title_page(built_project):
+    project, _ = built_project
+    nb = nbformat.read(project / "reports/2023/koncernkontoret.ipynb", as_version=4)
+    meta = yaml.safe_load(nb.cells[0].source.strip().strip("-"))
+    assert meta["title"] == "Koncernkontoret" and "2023" in meta["subtitle"]
+    assert meta["format"]["typst"]["pdf-standard"] == "ua-1" and "html" in meta["format"]
+
+
+@pytest.mark.skipif(shutil.which("quarto") is None, reason="the quarto command is not installed")
+def test_render_makes_one_pdf_per_forvaltning(tmp_path):
+    project = copy_project(tmp_path / "p")
+    proc = run_cli("build", "--year", "2023", "--root", project)
+    assert proc.returncode == 0, proc.stderr
+    for slug in _slugs(project):
+        assert (project / f"_site/2023/{slug}.pdf").is_file(), slug
+        assert f"{slug}.pdf" in (project / f"_site/2023/{slug}.html").read_text(encoding="utf-8")

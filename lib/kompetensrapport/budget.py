@@ -114,7 +114,8 @@ def internbudget_section(data, ar: int) -> list:
     tot = data["internbudget_totaler.csv"]
     blocks.append(Table(summary, caption=f"Internbudget {ar} per målområde: summan av insatserna mot den angivna summan",
                         source=source_text(data, tot), name="internbudget-malomraden",
-                        data=mo, numeric=list(summary.columns[1:5]), strong_rows=[len(summary) - 1]))
+                        data=mo, numeric=list(summary.columns[1:5]), strong_rows=[len(summary) - 1],
+                        computed_rows=[len(summary) - 1]))
     # figure: shares per målområde, sorted
     srt = mo.sort_values("summa_tkr", ascending=False)
     labels = [f"{r.malomrade_nr}. {r.malomrade}" for r in srt.itertuples()]
@@ -144,7 +145,7 @@ def internbudget_section(data, ar: int) -> list:
         blocks.append(Table(cells, caption=f"Målområde {r.malomrade_nr}: {r.malomrade} – insatser och anslag {ar}",
                             source=source_text(data, df), name=f"internbudget-malomrade-{r.malomrade_nr}",
                             data=df.drop(columns=["malomrade"]), numeric=["Anslag (tkr)", "Mål (antal)", "Kostnad per mål (tkr)"],
-                            strong_rows=[len(cells) - 1], notes=note))
+                            strong_rows=[len(cells) - 1], computed_rows=[len(cells) - 1], notes=note))
     return blocks
 
 

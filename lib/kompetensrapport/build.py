@@ -23,7 +23,7 @@ from pathlib import Path
 
 import yaml
 
-from kompetensrapport import cache, execute, site, validate
+from kompetensrapport import cache, execute, privacy, site, validate
 from kompetensrapport.exceptions import BuildLockedError, NotebookError, QuartoError, UsageError
 
 BUILD_DIR = ".build"
@@ -32,6 +32,19 @@ OVERVIEW = "notebooks/oversikt.ipynb"
 INSTALL_QUARTO = ("Install Quarto with `pip install quarto-cli` (in this project: "
                   "`.venv/bin/pip install -e '.[quarto]'`) or `conda install -c conda-forge quarto`, "
                   "then build again. `--no-render` builds without the site on purpose.")
+
+
+def pdf_front_matter(year: int) -> dict:
+    """A förvaltning's page is also a PDF (Typst, bundled with Quarto): a title page naming the
+    förvaltning and the year, Swedish headings, tagged for accessibility (PDF/UA-1, Quarto 1.9+).
+    Quarto links it from the HTML page ("Andra format")."""
+    return {
+        "subtitle": f"Kompetensförsörjning i Region Skåne {year}",
+        "format": {
+            "html": "default",
+            "typst": {"toc": True, "toc-title": "Innehåll", "papersize": "a4", "pdf-standard": "ua-1"},
+        },
+    }
 
 
 @dataclass
@@ -164,8 +177,8 @@ def build(root: Path, year: int, only: list[str] | None = None, render: bool = T
         old = cache.read(prev_year)
         code = cache.code_key(root)
         year_dir_name = str(year)
-        all_jobs = [(execute.Job(p.forvaltning, str(root / NOTEBOOK), "", p.notebook_parameters(root), p.namn),
-                     list(p.avsnitt)) for p in plist]
+        all_jobs = [(execute.Job(p.forvaltning, str(root / NOTEBOOK), "", p.notebook_parameters(root), p.namn,
+                                 front_matter=pdf_front_matter(year)), list(p.avsnitt)) for p in plist]
         all_jobs.append((execute.Job("oversikt", str(root / OVERVIEW), "", {"ar": year, "root": str(root)},
                                      f"Regional översikt {year}"), None))
         keys = {job.key: cache.job_key(root, year, Path(job.notebook), job.parameters, sections, code)
@@ -198,7 +211,7 @@ def build(root: Path, year: int, only: list[str] | None = None, render: bool = T
                 if stale.stem not in keys:
                     stale.unlink()
             run = [execute.Job(j.key, j.notebook, str(year_dir / f"{j.key}.ipynb"), j.parameters, j.title,
-                               log=str(gen / "logs" / f"{j.key}.log")) for j in to_run]
+                               front_matter=j.front_matter, log=str(gen / "logs" / f"{j.key}.log")) for j in to_run]
             workers = jobs or os.cpu_count() or 1
             reused = len(keys) - len(run)
             _say(out, f"Running {len(run)} notebook(s), {min(workers, max(len(run), 1))} at a time"
@@ -208,6 +221,8 @@ def build(root: Path, year: int, only: list[str] | None = None, render: bool = T
             if failed:
                 raise NotebookError(_failure_message(root, year, failed, run))
             site.write_project(staging, root, report.data, _pages(staging), site.build_info(root, year))
+            # no personal data may reach the published output: notebooks, pages and downloads
+            privacy.check([staging], root=staging)
             outcome = Outcome(year, results, reports=root / "reports", site=root / "_site")
             if want_render:
                 _say(out, "Rendering the site with Quarto ...")

@@ -134,19 +134,35 @@ def run_all(jobs: list[Job], workers: int, on_done=None) -> list[Result]:
     workers = max(1, min(workers, len(jobs)))
     env_before = os.environ.get("PYDEVD_DISABLE_FILE_VALIDATION")
     os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # silence debugpy's warning in kernels
+    pool = ProcessPoolExecutor(max_workers=workers, max_tasks_per_child=1)
+    futures: dict = {}
     try:
-        with ProcessPoolExecutor(max_workers=workers, max_tasks_per_child=1) as pool:
-            futures = {pool.submit(run_job, job): job for job in jobs}
-            for n, fut in enumerate(as_completed(futures), 1):
-                job = futures[fut]
-                try:
-                    res = fut.result()
-                except Exception as e:  # the worker process died
-                    res = Result(job.key, False, 0.0, job.output, error=f"worker process failed: {e}")
-                results[job.key] = res
-                if on_done:
-                    on_done(res, n, len(jobs))
+        futures = {pool.submit(run_job, job): job for job in jobs}
+        for n, fut in enumerate(as_completed(futures), 1):
+            job = futures[fut]
+            try:
+                res = fut.result()
+            except Exception as e:  # the worker process died
+                res = Result(job.key, False, 0.0, job.output, error=f"worker process failed: {e}")
+            results[job.key] = res
+            if on_done:
+                on_done(res, n, len(jobs))
+    except BaseException:  # Ctrl-C (KeyboardInterrupt): stop now, do not run the rest of the queue
+        _stop(pool, futures)
+        raise
+    else:
+        pool.shutdown(wait=True)
     finally:
         if env_before is None:
             os.environ.pop("PYDEVD_DISABLE_FILE_VALIDATION", None)
     return [results[j.key] for j in jobs]
+
+
+def _stop(pool: ProcessPoolExecutor, futures) -> None:
+    """Cancel the notebooks not yet started and end the running workers; their kernels notice
+    that their parent is gone and exit."""
+    for fut in futures:
+        fut.cancel()
+    for proc in list((getattr(pool, "_processes", None) or {}).values()):
+        proc.terminate()
+    pool.shutdown(wait=True, cancel_futures=True)

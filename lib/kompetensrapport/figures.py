@@ -71,7 +71,7 @@ class Figure(Block):
 
     def markdown(self) -> str:
         self.png()
-        alt = self.alt.replace('"', "'").replace("\\", "")
+        alt = md(self.alt.replace('"', "'"))  # pandoc reads backslash escapes in attribute values
         return f'![{md(self.caption)}]({FIGURE_DIR}/{self.name}.png){{fig-alt="{alt}"}}'
 
 

@@ -132,6 +132,7 @@ def _funnel_table(data, fun: pd.DataFrame, kurs: str) -> Table:
     """Rows = steps; per round the count, the share of the previous step and of sökande."""
     f = fun[fun.kurs == kurs]
     cells = pd.DataFrame({"Steg": [name for _, name in STEPS]})
+    raw = pd.DataFrame({"Steg": [name for _, name in STEPS]})  # the same rows, numbers unformatted
     numeric = []
     for (omgang, termin), r in f.groupby(["omgang", "termin"], sort=True):
         r = r.sort_values("steg_nr")
@@ -142,10 +143,13 @@ def _funnel_table(data, fun: pd.DataFrame, kurs: str) -> Table:
         for c, values in cols.items():
             cells[c] = values
             numeric.append(c)
+        raw[f"{_round_label(termin, omgang)} (antal)"] = list(r.antal)
+        raw[f"{head}: andel av föregående steg (%)"] = [None] + list(r.andel_av_foregaende_procent.iloc[1:])
+        raw[f"{head}: andel av sökande (%)"] = list(r.andel_av_sokande_procent)
     rounds = f.drop_duplicates("omgang")
     return Table(cells, caption=f"{kurs}: sökande, antagna, fullföljda och klarat prov per kursomgång "
                                 f"({_join([_round_label(t, o).lower() for o, t in zip(rounds.omgang, rounds.termin)])})",
-                 source=source_text(data, f), name=f"fokus-tratt-{_slug(kurs)}", data=f.drop(columns=["kalla"]),
+                 source=source_text(data, f), name=f"fokus-tratt-{_slug(kurs)}", data=raw,
                  numeric=numeric,
                  notes=["Andelarna är beräknade ur antalen. Sökande är första steget och har ingen andel av "
                         "föregående steg."])
@@ -259,7 +263,8 @@ def finansiering_section(data, ar: int) -> list:
     blocks = [Heading("Finansiering", level=3),
               Table(cells, caption=f"Finansiella resurser för projektinsatser per år {first}–{last}",
                     source=source_text(data, fin), name="fokus-finansiering", data=fin,
-                    numeric=["Belopp (kr)"], strong_rows=list(range(n_years, len(cells))), notes=[note])]
+                    numeric=["Belopp (kr)"], strong_rows=list(range(n_years, len(cells))),
+                  computed_rows=list(range(n_years, len(cells))), notes=[note])]
     texts = [fmt.kr(v) + (" (preliminärt)" if p else "") for v, p in zip(fin.belopp_kr, fin.preliminar)]
     fig, ax = hbar(labels, [v / 1e6 for v in fin.belopp_kr], texts, "Belopp (miljoner kr)",
                    ["//" if p else None for p in fin.preliminar])

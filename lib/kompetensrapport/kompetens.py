@@ -357,9 +357,8 @@ def matrix_table(data, forvaltning: str, ar: int) -> Table:
         notes.append("”(härledd)”: bedömningen står inte i tabellen utan är hämtad ur en mening i underlagets text; "
                      "meningen visas i tabellen över härledda bedömningar.")
     df = rows(data, forvaltning)
-    raw = df.drop(columns=["yrke_label", "enhet", "bedomning_text"])
     return Table(frame, caption=f"Kompetensanalys {ar}: bedömning per yrke och verksamhetsområde",
-                 source=source_text(data, df), name=f"{forvaltning}-kompetensanalys", data=raw,
+                 source=source_text(data, df), name=f"{forvaltning}-kompetensanalys",
                  styles=styles, notes=notes)
 
 
@@ -419,7 +418,7 @@ def counts_blocks(data, forvaltning: str | None, ar: int, slug: str) -> list:
     src = rows(data, forvaltning)
     table = Table(frame, caption=f"Antal yrke–enhet-par per bedömning {ar}", source=source_text(data, src),
                   name=f"{slug}-kompetens-antal", data=c, numeric=list(frame.columns[1:]),
-                  styles=styles, strong_rows=[len(frame) - 1],
+                  styles=styles, strong_rows=[len(frame) - 1], computed_rows=[len(frame) - 1],
                   notes=["Ett par är ett yrke (eller en delroll) vid ett verksamhetsområde. Ett yrke utan bedömning "
                          "vars verksamhetsområden inte framgår räknas en gång."])
     labels = list(c.bedomning)
@@ -503,7 +502,7 @@ def comparison_blocks(data, previous, ar: int, forvaltning: str | None, slug: st
     blocks.append(Table(frame, caption=f"Bedömning {prev_ar} (rader) mot bedömning {ar} (kolumner): antal yrke–enhet-par",
                         source=src, name=f"{slug}-kompetens-overgangar", data=data_t,
                         numeric=list(frame.columns[1:]), styles=styles, strong_rows=[len(frame) - 1],
-                        notes=["Diagonalen (samma bedömning båda åren) är oförändrade par."]))
+                        computed_rows=[len(frame) - 1], notes=["Diagonalen (samma bedömning båda åren) är oförändrade par."]))
     if ch.empty:
         return blocks + [Text(f"Ingen bedömning har ändrats mellan {prev_ar} och {ar}.")]
     frame = pd.DataFrame({

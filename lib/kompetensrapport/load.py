@@ -53,8 +53,6 @@ def read_table(path: Path, display: str) -> tuple[pd.DataFrame | None, list[int]
     if not path.is_file():
         return None, [], [Problem(display, None, None, None, "file is missing")]
     raw = path.read_bytes()
-    if not raw.strip():
-        return None, [], [Problem(display, None, None, None, "file is empty (it needs at least the header row)")]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -63,7 +61,9 @@ def read_table(path: Path, display: str) -> tuple[pd.DataFrame | None, list[int]
                                   "file is not UTF-8 (save it as 'CSV UTF-8' in Excel)")]
     if text.startswith(BOM):
         text = text[1:]
-    first = text.splitlines()[0]
+    if not text.strip():  # also a file holding only a byte-order mark (an empty sheet from Excel)
+        return None, [], [Problem(display, None, None, None, "file is empty (it needs at least the header row)")]
+    first = text.lstrip("\r\n").splitlines()[0]
     if ";" in first and "," not in first:
         return None, [], [Problem(display, 1, None, first[:60],
                                   "file is semicolon-separated; save it as 'CSV UTF-8 (comma-separated)' "
@@ -71,8 +71,12 @@ def read_table(path: Path, display: str) -> tuple[pd.DataFrame | None, list[int]
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     problems: list[Problem] = []
     rows, lines = [], []
+    start = 1  # the line the record being read begins on (a quoted field may span lines)
     try:
         header = next(reader)
+        if not any(cell.strip() for cell in header):
+            return None, [], [Problem(display, 1, None, None, "the first line is empty: the header row "
+                                      "(the column names) must be the first line")]
         start = reader.line_num + 1
         for record in reader:
             line = start
@@ -88,7 +92,8 @@ def read_table(path: Path, display: str) -> tuple[pd.DataFrame | None, list[int]
             rows.append(record)
             lines.append(line)
     except csv.Error as e:
-        problems.append(Problem(display, reader.line_num, None, None, f"is not valid CSV: {e}"))
+        hint = " (a quote opened on this line is never closed)" if "end of data" in str(e) else ""
+        problems.append(Problem(display, start, None, None, f"is not valid CSV: {e}{hint}"))
         return None, [], problems
     header = [h.strip() for h in header]
     dupes = sorted({h for h in header if header.count(h) > 1})
@@ -105,6 +110,11 @@ def read_table(path: Path, display: str) -> tuple[pd.DataFrame | None, list[int]
 def _schema_problems(err: pa.errors.SchemaErrors, display: str, lines: list[int], frame: pd.DataFrame) -> list[Problem]:
     problems = []
     fc = err.failure_cases
+    # a value that cannot be coerced also fails the dtype check and, column-wide, every value check
+    # (pandera runs them on the text): report only the coercion
+    checks = fc["check"].astype(str)
+    not_coerced = set(fc.loc[checks.str.startswith("coerce_dtype"), "column"].astype(str))
+    fc = fc[~(fc["column"].astype(str).isin(not_coerced) & (checks.str.startswith("dtype(") | fc["index"].isna()))]
     unique_checks = {"multiple_fields_uniqueness", "field_uniqueness", "dataframe_not_unique",
                      "multiple_fields_are_unique"}
     dup = fc[fc["check"].astype(str).isin(unique_checks) & fc["index"].notna()]
@@ -138,11 +148,46 @@ def _schema_problems(err: pa.errors.SchemaErrors, display: str, lines: list[int]
             value = None
         if isinstance(value, float) and pd.isna(value):
             value = "(empty)"
-        if line is not None and column in frame.columns and value is None:
-            raw = frame.iloc[lines.index(line)][column] if line in lines else None
-            value = raw if raw is not None and not (isinstance(raw, float) and pd.isna(raw)) else None
+        raw = _raw_cell(frame, index, column)
+        if raw is not None:
+            value = raw  # as written in the file ('-400', not the coerced -400.0)
         problems.append(Problem(display, line, None if column is None or (isinstance(column, float) and pd.isna(column)) else str(column), value, rule))
     return _dedupe(problems)
+
+
+def _raw_cell(frame: pd.DataFrame, index, column) -> str | None:
+    """The text of one cell as read from the file, or None (no such cell, or an empty one)."""
+    if index is None or pd.isna(index) or not isinstance(column, str) or column not in frame.columns:
+        return None
+    try:
+        raw = frame.iloc[int(index)][column]
+    except (ValueError, IndexError):
+        return None
+    return None if raw is None or raw is pd.NA or (isinstance(raw, float) and pd.isna(raw)) else str(raw)
+
+
+#: A plain number as the README asks for it: digits, an optional sign and decimal point.
+_PLAIN_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+_PLAIN_INTEGER = re.compile(r"^[+-]?\d+$")
+PLAIN_NUMBER_RULE = "must be a plain number (dot as decimal separator, no spaces or units)"
+WHOLE_NUMBER_RULE = "must be a plain whole number (no decimals, spaces or units)"
+
+
+def _plain_number_problems(file: str, frame: pd.DataFrame, lines: list[int], display: str) -> list[Problem]:
+    """Numbers Python would read but the README does not allow: 'inf', 'nan', '1e3', '1_000'.
+
+    pandera coerces text with ``float()``, which accepts these; a plain number is digits with
+    an optional sign and decimal point (whole numbers without one)."""
+    problems = []
+    for name, column in FILES[file].to_schema().columns.items():
+        kind = str(column.dtype).lower()
+        if name not in frame.columns or not ("int" in kind or "float" in kind):
+            continue
+        pattern, rule = (_PLAIN_INTEGER, WHOLE_NUMBER_RULE) if "int" in kind else (_PLAIN_NUMBER, PLAIN_NUMBER_RULE)
+        for i, value in enumerate(frame[name]):
+            if isinstance(value, str) and not pattern.match(value):
+                problems.append(Problem(display, lines[i], name, value, rule))
+    return problems
 
 
 def _dedupe(problems: list[Problem]) -> list[Problem]:
@@ -161,10 +206,12 @@ def _rule_text(check: str, column, value) -> str:
         return "unknown column (not in the schema; was a column renamed or added?)"
     if check == "column_in_dataframe":
         return "required column is missing"
-    if check.startswith("coerce_dtype"):
+    if check.startswith("coerce_dtype") or check.startswith("dtype("):
         kind = check.split("(", 1)[-1].rstrip(")").strip("'")
-        if "int" in kind.lower() or "float" in kind.lower():
-            return "must be a plain number (dot as decimal separator, no spaces or units)"
+        if "int" in kind.lower():
+            return WHOLE_NUMBER_RULE
+        if "float" in kind.lower():
+            return PLAIN_NUMBER_RULE
         return f"cannot be read as {kind}"
     if check == "not_nullable":
         return "must not be empty"
@@ -188,10 +235,15 @@ def _rule_text(check: str, column, value) -> str:
 def validate_frame(file: str, frame: pd.DataFrame, lines: list[int], display: str) -> tuple[pd.DataFrame | None, list[Problem]]:
     """Validate a text frame against its schema; return the typed frame or the problems."""
     model = FILES[file]
+    plain = _plain_number_problems(file, frame, lines, display)
     try:
         typed = model.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as err:
-        return None, _schema_problems(err, display, lines, frame)
+        found = _schema_problems(err, display, lines, frame)
+        reported = {(p.line, p.column) for p in found}
+        return None, found + [p for p in plain if (p.line, p.column) not in reported]
+    if plain:
+        return None, plain
     typed = typed.reset_index(drop=True)
     for col in BOOL_COLUMNS.get(file, []):
         typed[col] = typed[col] == "true"

@@ -64,15 +64,42 @@ def params_dir(root: Path, year: int) -> Path:
     return Path(root) / "params" / str(year)
 
 
-def _key_lines(text: str) -> dict[str, int]:
-    """Line number (1-based) of each top-level key, for error messages."""
+def _top_keys(text: str) -> list[tuple[str, int]]:
+    """Each top-level key with its line number (1-based), in file order, repeats included."""
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError:
-        return {}
+        return []
     if not isinstance(node, yaml.MappingNode):
-        return {}
-    return {k.value: k.start_mark.line + 1 for k, _ in node.value if hasattr(k, "value")}
+        return []
+    return [(str(k.value), k.start_mark.line + 1) for k, _ in node.value if hasattr(k, "value")]
+
+
+def _key_lines(text: str) -> dict[str, int]:
+    """Line number (1-based) of each top-level key, for error messages."""
+    return dict(_top_keys(text))
+
+
+def _duplicate_keys(text: str, display: str) -> list[Problem]:
+    """A key written twice: PyYAML would silently keep the last value."""
+    first: dict[str, int] = {}
+    problems = []
+    for key, line in _top_keys(text):
+        if key in first:
+            problems.append(Problem(display, line, f"key {key}", None,
+                                    f"key appears twice (first on line {first[key]}); keep one"))
+        else:
+            first[key] = line
+    return problems
+
+
+def _yaml_error_rule(e: yaml.YAMLError, text: str, line: int | None) -> str:
+    """A YAML syntax error as a rule a person can act on (tabs get their own explanation)."""
+    what = getattr(e, "problem", None) or str(e)
+    lines = text.splitlines()
+    if "\t" in what or (line is not None and 0 < line <= len(lines) and "\t" in lines[line - 1]):
+        return "is not valid YAML: a tab is used for indentation; indent with spaces"
+    return f"is not valid YAML: {what}"
 
 
 def read_params_file(path: Path, year: int, display: str | None = None) -> tuple[Params | None, list[Problem]]:
@@ -87,12 +114,11 @@ def read_params_file(path: Path, year: int, display: str | None = None) -> tuple
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
-        what = getattr(e, "problem", None) or str(e)
-        return None, [Problem(display, line, None, None, f"is not valid YAML: {what}")]
+        return None, [Problem(display, line, None, None, _yaml_error_rule(e, text, line))]
     if not isinstance(raw, dict):
         return None, [Problem(display, None, None, None, "must be a YAML mapping of keys to values (ar, forvaltning, namn, avsnitt)")]
     lines = _key_lines(text)
-    problems: list[Problem] = []
+    problems: list[Problem] = _duplicate_keys(text, display)
     try:
         params = Params.model_validate(raw)
     except ValidationError as e:
@@ -130,10 +156,18 @@ def read_all(root: Path, year: int) -> tuple[list[Params], list[Problem]]:
         raise UsageError(f"no parameter folder for {year}: {folder} does not exist")
     files = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml"))
     if not files:
-        return [], [Problem(str(folder), None, None, None, "holds no parameter files (*.yaml)")]
+        return [], [Problem(_rel(folder, root), None, None, None, "holds no parameter files (*.yaml)")]
     result, problems = [], []
+    stems: dict[str, Path] = {}
     for path in files:
-        params, found = read_params_file(path, year, display=_rel(path, root))
+        display = _rel(path, root)
+        if path.stem in stems:  # koncernkontoret.yaml and koncernkontoret.yml
+            problems.append(Problem(display, None, None, None,
+                                    f"the förvaltning '{path.stem}' has a parameter file twice "
+                                    f"(also {_rel(stems[path.stem], root)}); keep one"))
+            continue
+        stems[path.stem] = path
+        params, found = read_params_file(path, year, display=display)
         problems += found
         if params is not None:
             result.append(params)

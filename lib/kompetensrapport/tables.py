@@ -67,7 +67,9 @@ class Table(Block):
     ``frame``: the cells as the reader sees them (strings). ``numeric``: columns to align right.
     ``styles``: optional frame of the same shape with CSS for cells (colour) — the cell text must
     carry the meaning on its own. ``data``: what the CSV/Excel files hold (default: ``frame``).
-    ``row_headers``: the first column names the row (``<th scope="row">``).
+    ``row_headers``: the first column names the row (``<th scope="row">``). ``strong_rows`` are
+    shown in bold; ``computed_rows`` are sums computed by the report (not data), so the download
+    files leave them out: a download holds exactly the other rows of the table.
     """
 
     frame: pd.DataFrame
@@ -80,6 +82,7 @@ class Table(Block):
     notes: list[str] = field(default_factory=list)
     row_headers: bool = True
     strong_rows: list[int] = field(default_factory=list)
+    computed_rows: list[int] = field(default_factory=list)
     _written: bool = field(default=False, repr=False)
 
     # -- downloads ---------------------------------------------------------------------
@@ -90,7 +93,7 @@ class Table(Block):
         """Write the CSV (UTF-8 with BOM, so Excel opens it right) and the Excel file."""
         if self._written:
             return
-        data = self.data if self.data is not None else self.frame
+        data = self.data if self.data is not None else self.frame.drop(index=self.frame.index[self.computed_rows])
         csv_rel, xlsx_rel = self.download_paths()
         folder = _output_dir / DOWNLOAD_DIR
         folder.mkdir(parents=True, exist_ok=True)
@@ -117,7 +120,8 @@ class Table(Block):
         out.append("</tr></thead><tbody>")
         for i, (_, row) in enumerate(self.frame.iterrows()):
             strong = i in self.strong_rows
-            out.append('<tr class="kr-sum">' if strong else "<tr>")
+            computed = ' data-computed="true"' if i in self.computed_rows else ""
+            out.append(f'<tr class="kr-sum"{computed}>' if strong else f"<tr{computed}>")
             for j, c in enumerate(cols):
                 style = f"text-align:{self._align(c)}"
                 if self.styles is not None:

@@ -39,16 +39,20 @@ class Report:
 
 def _cross_checks(root: Path, year: int, plist, data) -> list[Problem]:
     problems = []
-    slugs = {p.forvaltning for p in plist}
+    pdir = params_mod.params_dir(root, year)
+    # a förvaltning whose parameter file exists but is invalid is reported there, not as unknown
+    slugs = {p.forvaltning for p in plist} | {f.stem for f in (*pdir.glob("*.yaml"), *pdir.glob("*.yml"))}
     for file, frame in data.items():
-        if "forvaltning" in frame.columns and plist:
+        if "forvaltning" in frame.columns and slugs:
             lines = frame.attrs.get("lines", [])
+            unknown: dict[str, list] = {}  # one problem per file and slug, not one per row
             for i, slug in enumerate(frame["forvaltning"]):
                 if slug not in slugs:
-                    problems.append(Problem(frame.attrs.get("file", file), lines[i] if i < len(lines) else None,
-                                            "forvaltning", slug,
-                                            f"unknown förvaltning: no params/{year}/{slug}.yaml"))
-    pdir = params_mod.params_dir(root, year)
+                    unknown.setdefault(slug, []).append(lines[i] if i < len(lines) else None)
+            for slug, at in unknown.items():
+                more = f" ({len(at)} rows: lines {_line_list(at)})" if len(at) > 1 else ""
+                problems.append(Problem(frame.attrs.get("file", file), at[0], "forvaltning", slug,
+                                        f"unknown förvaltning: no params/{year}/{slug}.yaml{more}"))
     for p in plist:
         pfile = load._display(pdir / f"{p.forvaltning}.yaml", root)
         for section in p.avsnitt:
@@ -89,6 +93,12 @@ def _cross_checks(root: Path, year: int, plist, data) -> list[Problem]:
                     problems.append(Problem(frame.attrs.get("file", file), lines[i] if i < len(lines) else None,
                                             "kalla", k, "names a source document that kallor.csv does not list"))
     return problems
+
+
+def _line_list(lines: list, shown: int = 8) -> str:
+    """'2, 3, 4' or '2, 3, 4, 5, 6, 7, 8, 9, …' for a message."""
+    known = [str(n) for n in lines if n is not None]
+    return ", ".join(known[:shown]) + (", …" if len(known) > shown else "")
 
 
 def validate_year(root: Path, year: int) -> Report:
