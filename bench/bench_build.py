@@ -163,9 +163,9 @@ def shell_loop(project: Path) -> float:
     out = project / "loop"
     out.mkdir()
     loop = (f'for f in "{project}"/params/2023/*.yaml; do '
-            f'"{BIN}/papermill" -q "{project}/notebooks/forvaltning.ipynb" "{out}/$(basename "$f" .yaml).ipynb" '
+            f'"{BIN}/papermill" --no-progress-bar --log-level WARNING "{project}/notebooks/forvaltning.ipynb" "{out}/$(basename "$f" .yaml).ipynb" '
             f'-f "$f" -p root "{project}" --cwd "{out}" || exit 1; done; '
-            f'"{BIN}/papermill" -q "{project}/notebooks/oversikt.ipynb" "{out}/oversikt.ipynb" -p root "{project}" '
+            f'"{BIN}/papermill" --no-progress-bar --log-level WARNING "{project}/notebooks/oversikt.ipynb" "{out}/oversikt.ipynb" -p root "{project}" '
             f'--cwd "{out}"')
     took, _ = timed(["bash", "-c", loop])
     return took
