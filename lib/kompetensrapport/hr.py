@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kompetensrapport import fmt
+from kompetensrapport import fmt, load
 from kompetensrapport.blocks import Heading, Text
 from kompetensrapport.figures import PRIMARY, Figure, new
 from kompetensrapport.sources import source_text
@@ -182,10 +182,7 @@ def hr_section(data, forvaltning: str, ar: int) -> list:
 
 def utbildningsplatser(data, forvaltning: str) -> pd.DataFrame:
     """The education places and programmes of a förvaltning, in the order of the source."""
-    up = data.get("utbildningsplatser.csv")
-    if up is None:
-        return pd.DataFrame()
-    return up[up.forvaltning == forvaltning].reset_index(drop=True)
+    return load.rows_for(data, "utbildningsplatser.csv", forvaltning)
 
 
 def utbildning_section(data, forvaltning: str, ar: int) -> list:

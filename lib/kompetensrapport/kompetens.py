@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from kompetensrapport import fmt
+from kompetensrapport import fmt, load
 from kompetensrapport.blocks import Bullets, Callout, Heading, Text, md
 from kompetensrapport.figures import Figure, hbar
 from kompetensrapport.schemas import BEDOMNINGAR
@@ -619,10 +619,7 @@ def region_section(data, ar: int, previous=None, names: dict | None = None) -> l
 
 def handlingsplan(data, forvaltning: str) -> pd.DataFrame:
     """The förvaltning's action plan rows in the order of the source."""
-    hp = data.get("handlingsplan.csv")
-    if hp is None:
-        return pd.DataFrame()
-    return hp[hp.forvaltning == forvaltning].reset_index(drop=True)
+    return load.rows_for(data, "handlingsplan.csv", forvaltning)
 
 
 def handlingsplan_section(data, forvaltning: str, ar: int) -> list:

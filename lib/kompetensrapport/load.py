@@ -292,3 +292,12 @@ def previous_year(root: Path, year: int) -> dict[str, pd.DataFrame] | None:
     if not data_dir(root, year - 1).is_dir():
         return None
     return load_year(root, year - 1)
+
+
+def rows_for(data: dict[str, pd.DataFrame], file: str, forvaltning: str) -> pd.DataFrame:
+    """The rows of one data file that belong to a förvaltning, in the order of the source
+    (an empty frame when the file was not loaded)."""
+    frame = data.get(file)
+    if frame is None:
+        return pd.DataFrame()
+    return frame[frame.forvaltning == forvaltning].reset_index(drop=True)
