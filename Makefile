@@ -2,7 +2,10 @@
 #   make report   creates .venv when it is missing and builds the 2023 report
 #   make test     the whole test suite (what .ci/run runs)
 # The environment is installed from pinned versions with hashes in requirements.lock
-# (regenerate with `make lock` after changing pyproject.toml).
+# (regenerate with `make lock` after changing pyproject.toml). JupyterLab has its own lock,
+# requirements-lab.lock (`make lab`): it is kept out of the build environment because it pulls in
+# rfc3987-syntax, whose import (through jsonschema, nbformat and papermill) compiles 38 grammars
+# and costs about 2.5 s in every notebook worker.
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
@@ -26,6 +29,7 @@ a11y-tools:
 	  echo "make: Chromium or axe-core could not be installed; tests/test_a11y.py will be skipped" >&2; }
 
 lab: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-lab.lock
 	$(BIN)/jupyter lab notebooks/
 
 $(VENV)/.installed: requirements.lock pyproject.toml
@@ -34,9 +38,11 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
 
+LOCK_ARGS := --python-version 3.11 --python-platform x86_64-unknown-linux-gnu --generate-hashes --no-header
+
 lock:
-	uv pip compile pyproject.toml --extra test --extra lab --python-version 3.11 \
-	  --python-platform x86_64-unknown-linux-gnu --generate-hashes --no-header -o requirements.lock
+	uv pip compile pyproject.toml --extra test $(LOCK_ARGS) -o requirements.lock
+	uv pip compile pyproject.toml --extra test --extra lab $(LOCK_ARGS) -o requirements-lab.lock
 
 clean-venv:
 	rm -rf $(VENV)

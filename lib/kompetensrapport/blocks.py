@@ -50,8 +50,14 @@ class Block:
     def html(self) -> str:
         return ""
 
+    def plain(self) -> str:
+        """A short plain-text stand-in (``text/plain``); without it IPython would store the
+        dataclass repr, whose layout depends on pandas' display settings."""
+        caption = getattr(self, "caption", None)
+        return f"{type(self).__name__}: {caption}" if caption else self.markdown()
+
     def _repr_mimebundle_(self, include=None, exclude=None):
-        bundle = {"text/markdown": self.markdown()}
+        bundle = {"text/plain": self.plain(), "text/markdown": self.markdown()}
         h = self.html()
         if h:
             bundle["text/html"] = h

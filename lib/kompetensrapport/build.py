@@ -12,6 +12,7 @@ leftovers. A lock file makes a second build in the same project refuse with a cl
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import shutil
 import subprocess
@@ -138,11 +139,10 @@ def _pages(staging: Path) -> list[site.Page]:
             continue
         title = nb.stem
         try:
-            import nbformat
-
-            first = nbformat.read(nb, as_version=4).cells[0]
-            if first.cell_type == "raw":
-                title = yaml.safe_load(first.source.strip().strip("-"))["title"]
+            first = json.loads(nb.read_text(encoding="utf-8"))["cells"][0]
+            if first["cell_type"] == "raw":
+                source = "".join(first["source"]) if isinstance(first["source"], list) else first["source"]
+                title = yaml.safe_load(source.strip().strip("-"))["title"]
         except Exception:
             pass
         pages.append(site.Page(int(nb.parent.name), nb.stem, title))

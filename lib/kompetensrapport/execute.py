@@ -1,19 +1,26 @@
 """Running notebooks with papermill, each in its own process.
 
 papermill is safe across processes, while several kernels launched from one process's pool can
-race; so every notebook runs in a fresh worker process (``max_tasks_per_child=1``). The executed
-notebook gets a YAML front-matter cell for Quarto (title, ``lang: sv``, code hidden) and its code
-cells are tagged ``remove-input`` and hidden, so readers see only the results.
+race; so every notebook runs in a fresh worker process (``max_tasks_per_child=1``), forked from a
+multiprocessing fork server that has imported papermill once. Each notebook's kernel is forked
+from a :class:`~kompetensrapport.kernels.KernelServer` that has imported the notebooks'
+libraries once (``warm=False`` starts normal kernels). The executed notebook gets a YAML
+front-matter cell for Quarto (title, ``lang: sv``, code hidden) and its code cells are tagged
+``remove-input`` and hidden, so readers see only the results.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import multiprocessing
 import os
 import time
 import traceback
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from kompetensrapport import kernels
 
 KERNEL = "python3"
 KERNEL_START_ATTEMPTS = 3
@@ -36,6 +43,7 @@ class Job:
     title: str
     front_matter: dict = field(default_factory=dict)
     log: str = ""  # where the worker's and kernel's stderr go (empty: inherit)
+    kernel_server: str = ""  # socket of a KernelServer to fork the kernel from (empty: a normal kernel)
 
 
 @dataclass
@@ -99,12 +107,16 @@ def run_job(job: Job) -> Result:
         fd = os.open(job.log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         os.dup2(fd, 2)
         os.close(fd)
+    extra = {}
+    if job.kernel_server:
+        kernels.use(job.kernel_server)
+        extra["kernel_manager_class"] = kernels.kernel_manager_class()
     try:
         for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
             try:
                 pm.execute_notebook(job.notebook, str(out), parameters=job.parameters, cwd=str(out.parent),
                                     kernel_name=KERNEL, progress_bar=False, log_output=False,
-                                    request_save_on_cell_execute=False, start_timeout=START_TIMEOUT)
+                                    request_save_on_cell_execute=False, start_timeout=START_TIMEOUT, **extra)
                 break
             except (RuntimeError, TimeoutError) as e:
                 # Kernels started at the same moment by parallel workers can pick the same free
@@ -125,16 +137,29 @@ def run_job(job: Job) -> Result:
     return Result(job.key, True, time.perf_counter() - start, str(out))
 
 
-def run_all(jobs: list[Job], workers: int, on_done=None) -> list[Result]:
+#: What the worker processes' fork server imports once (each worker then starts with them).
+WORKER_PRELOAD = ["papermill", "nbformat", "jupyter_client.manager", "kompetensrapport.execute"]
+
+
+def run_all(jobs: list[Job], workers: int, on_done=None, warm: bool = True, log: str | None = None) -> list[Result]:
     """Run jobs, each in its own process, ``workers`` at a time. ``on_done(result, n, total)``
-    is called as each finishes. Results come back in the order of ``jobs``."""
+    is called as each finishes. Results come back in the order of ``jobs``. With ``warm`` the
+    kernels are forked from a :class:`~kompetensrapport.kernels.KernelServer` (its stderr goes
+    to ``log``)."""
     if not jobs:
         return []
+    if warm:
+        with kernels.KernelServer(log=log) as server:
+            if server.path:
+                jobs = [dataclasses.replace(j, kernel_server=server.path) for j in jobs]
+            return run_all(jobs, workers, on_done, warm=False)
     results: dict[str, Result] = {}
     workers = max(1, min(workers, len(jobs)))
     env_before = os.environ.get("PYDEVD_DISABLE_FILE_VALIDATION")
     os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # silence debugpy's warning in kernels
-    pool = ProcessPoolExecutor(max_workers=workers, max_tasks_per_child=1)
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(WORKER_PRELOAD)
+    pool = ProcessPoolExecutor(max_workers=workers, max_tasks_per_child=1, mp_context=context)
     futures: dict = {}
     try:
         futures = {pool.submit(run_job, job): job for job in jobs}

@@ -14,14 +14,8 @@ import base64
 import io
 from dataclasses import dataclass, field
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import seaborn as sns  # noqa: E402
-
-from kompetensrapport.blocks import Block, esc, md  # noqa: E402
-from kompetensrapport import tables  # noqa: E402
+from kompetensrapport.blocks import Block, esc, md
+from kompetensrapport import tables
 
 #: Dark blue: 8.6:1 against white. Used for bars and lines.
 PRIMARY = "#1f4e79"
@@ -30,8 +24,22 @@ SECONDARY = "#4a7fb0"
 FIGURE_DIR = "figurer"
 
 
+def pyplot():
+    """matplotlib.pyplot with the file-only Agg backend; imported on first use, so that a
+    process that draws nothing (the build computing the start page) does not pay for it."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
 def new(width: float = 7.0, height: float = 3.6):
     """A figure and axes in the report's style."""
+    import seaborn as sns
+
+    plt = pyplot()
     sns.set_theme(style="whitegrid", context="notebook",
                   rc={"axes.edgecolor": "#333333", "text.color": "#1a1a1a",
                       "axes.labelcolor": "#1a1a1a", "xtick.color": "#1a1a1a", "ytick.color": "#1a1a1a"})
@@ -57,7 +65,7 @@ class Figure(Block):
         if self._png is None:
             buf = io.BytesIO()
             self.fig.savefig(buf, format="png", bbox_inches="tight", metadata={"Software": None})
-            plt.close(self.fig)
+            pyplot().close(self.fig)
             self._png = buf.getvalue()
             folder = tables.output_dir() / FIGURE_DIR
             folder.mkdir(parents=True, exist_ok=True)

@@ -12,11 +12,10 @@ import re
 
 import numpy as np
 import pandas as pd
-from matplotlib.ticker import FuncFormatter
 
 from kompetensrapport import fmt
 from kompetensrapport.blocks import Bullets, Heading, Text, md
-from kompetensrapport.figures import PRIMARY, SECONDARY, Figure, hbar, new
+from kompetensrapport.figures import PRIMARY, SECONDARY, Figure, hbar, new, swedish_ticks
 from kompetensrapport.sources import source_text
 from kompetensrapport.tables import Table
 
@@ -196,7 +195,7 @@ def _funnel_figure(fun: pd.DataFrame, kurs: str) -> Figure:
     ax.invert_yaxis()
     ax.set_xlim(0, vmax * 1.35)
     ax.set_xlabel("Antal personer")
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: fmt.number(x)))
+    swedish_ticks(ax.xaxis)
     ax.grid(axis="y", visible=False)
     ax.legend(loc="lower right", frameon=True)
     valid = f[f.antal.notna()]
@@ -268,6 +267,8 @@ def finansiering_section(data, ar: int) -> list:
     texts = [fmt.kr(v) + (" (preliminärt)" if p else "") for v, p in zip(fin.belopp_kr, fin.preliminar)]
     fig, ax = hbar(labels, [v / 1e6 for v in fin.belopp_kr], texts, "Belopp (miljoner kr)",
                    ["//" if p else None for p in fin.preliminar])
+    from matplotlib.ticker import FuncFormatter
+
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: fmt.number(x, _decimals(x))))
     big, small = fin.loc[fin.belopp_kr.idxmax()], fin.loc[fin.belopp_kr.idxmin()]
     alt = (f"Liggande stapeldiagram över finansieringen per år {first}–{last}. Störst är {big.ar} med "

@@ -97,6 +97,11 @@ PHONE = re.compile(
 )
 #: A word: letters, possibly joined by hyphens (Lise-Lott). Capitalised or all capitals counts.
 WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+#: Every upper-case letter of the Basic Multilingual Plane: a name's words start with one.
+_UPPER = "".join(sorted({c for c in map(chr, range(0x10000)) if c.isupper()}))
+#: A word that starts with an upper-case letter (the only words :func:`_capitalised` accepts),
+#: found by the regex engine rather than by testing every word in Python.
+CAPITAL_WORD = re.compile(rf"(?<![^\W\d_])(?<![^\W\d_]-)[{re.escape(_UPPER)}][^\W\d_]*(?:-[^\W\d_]+)*")
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
@@ -153,7 +158,7 @@ def _capitalised(word: str) -> bool:
 def _names(text: str) -> list[tuple[int, str]]:
     """(offset, matched text) of every known name: runs of 2–3 capitalised words whose hash is
     listed, longest first, and ``Efternamn, Förnamn`` pairs read the other way round."""
-    words = [m for m in WORD.finditer(text) if _capitalised(m.group())]
+    words = [m for m in CAPITAL_WORD.finditer(text) if _capitalised(m.group())]
     found, i = [], 0
     while i < len(words):
         hit = 0

@@ -1,0 +1,359 @@
+"""Warm kernels: each notebook still runs in its own kernel process, forked from a server that
+has imported the notebooks' libraries once.
+
+A fresh Jupyter kernel spends most of a short notebook's time starting Python and importing
+ipykernel, pandas, matplotlib and this package. The build starts one :class:`KernelServer` (a
+plain process that has done those imports) and runs every notebook with
+:class:`ForkKernelManager`, whose provisioner asks the server to ``fork()`` a kernel instead of
+starting a new interpreter. The forked kernel is an ordinary ipykernel process with its own
+pid, process group, working directory, environment and standard streams; papermill talks to it
+over ZeroMQ exactly as to any kernel. Nothing is shared between notebooks after the fork.
+
+Life cycle: the provisioner keeps its connection to the server open while its kernel runs. The
+server reports the kernel's exit status on that connection; when the connection closes (the
+papermill worker ended or was killed) the server kills the kernel; when the server's parent (the
+build) goes away, the server kills every kernel and exits. When the server is not running, the
+provisioner falls back to starting a normal kernel, so a notebook always runs.
+
+Example::
+
+    with KernelServer() as server:
+        run papermill with kernel_manager_class=ForkKernelManager after use(server.path)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import selectors
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+#: What the server imports before it forks kernels: what ``notebooks/*.ipynb`` import.
+PRELOAD = [
+    "ipykernel.kernelapp",
+    "kompetensrapport.budget",
+    "kompetensrapport.fokus",
+    "kompetensrapport.hr",
+    "kompetensrapport.kompetens",
+    "kompetensrapport.load",
+    "kompetensrapport.oversikt",
+    "kompetensrapport.blocks",
+]
+#: A forked kernel must start the way ``python -m ipykernel_launcher -f <file>`` does.
+LAUNCHER = ["-m", "ipykernel_launcher"]
+READY = "ready"
+MAX_MESSAGE = 1 << 20
+
+_server_path: str | None = None
+
+
+def use(path: str | None) -> None:
+    """Make :class:`ForkKernelManager` in this process fork kernels from the server at ``path``."""
+    global _server_path
+    _server_path = path
+
+
+# --------------------------------------------------------------------------- the server
+
+
+def _reset_child(cwd: str, env: dict, fds: list[int]) -> None:
+    os.setsid()  # its own process group, as jupyter_client starts kernels (interrupts go to it)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a new interpreter
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    for target, fd in zip((0, 1, 2), fds):
+        os.dup2(fd, target)
+    # nothing of the server's (its socket, other kernels' connections) stays open in the kernel
+    for name in os.listdir("/proc/self/fd"):
+        fd = int(name)
+        if fd > 2:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+    os.chdir(cwd)
+    os.environ.clear()
+    os.environ.update(env)
+    # `python -m ipykernel_launcher` would not have the server's start folder on sys.path
+    if sys.path and sys.path[0] in ("", os.getcwd()):
+        sys.path.pop(0)
+
+
+def _run_kernel(argv: list[str], cwd: str, env: dict, fds: list[int]) -> None:
+    """In the forked child: become the kernel. Never returns."""
+    code = 1
+    try:
+        _reset_child(cwd, env, fds)
+        # the std streams were replaced under Python's feet: reopen them on the new descriptors
+        sys.stdin = open(0, closefd=False)
+        sys.stdout = open(1, "w", closefd=False)
+        sys.stderr = open(2, "w", closefd=False)
+        # settings ipykernel reads from the environment when it is imported (in the server,
+        # before this kernel's environment existed) are given explicitly
+        parent = env.get("JPY_PARENT_PID")
+        argv = [*argv, f"--IPKernelApp.parent_handle={parent}"] if parent else list(argv)
+        sys.argv = ["ipykernel_launcher", *argv]
+        from ipykernel import kernelapp
+
+        kernelapp.launch_new_instance(argv=argv)
+        code = 0
+    except SystemExit as e:
+        code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+    except BaseException:  # noqa: BLE001 - report and leave; the provisioner sees the exit status
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except Exception:  # noqa: BLE001
+                pass
+        os._exit(code)
+
+
+def serve(path: str) -> None:
+    """The server's main loop (``python -m kompetensrapport.kernels <socket>``)."""
+    import importlib
+
+    for name in PRELOAD:
+        importlib.import_module(name)
+    import pandas
+
+    # pandas chooses this default when it is imported: 0 (fit the terminal) outside a kernel,
+    # 20 inside one. The server imported it outside; its kernels must behave like any kernel.
+    pandas.set_option("display.max_columns", 20)
+    parent = os.getppid()
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    listener.bind(path)
+    listener.listen(64)
+    sel = selectors.DefaultSelector()
+    sel.register(listener, selectors.EVENT_READ)
+    kernels: dict[int, socket.socket] = {}  # pid -> the connection of the provisioner that asked
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the build's business; it stops us
+    print(READY, flush=True)
+
+    def reap() -> None:
+        while kernels:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            conn = kernels.pop(pid, None)
+            if conn is not None:
+                try:
+                    conn.send(json.dumps({"exit": os.waitstatus_to_exitcode(status)}).encode())
+                except OSError:
+                    pass
+                sel.unregister(conn)
+                conn.close()
+
+    try:
+        while os.getppid() == parent:
+            for key, _ in sel.select(timeout=0.2):
+                sock = key.fileobj
+                if sock is listener:
+                    conn, _ = listener.accept()
+                    _start_kernel(conn, kernels, sel)
+                else:  # a provisioner went away: its kernel goes with it
+                    data = sock.recv(16)
+                    if not data:
+                        pid = next((p for p, c in kernels.items() if c is sock), None)
+                        if pid is not None:
+                            _kill_group(pid)
+                        sel.unregister(sock)
+                        sock.close()
+                        if pid is not None:
+                            kernels[pid] = None  # reap() still collects it
+            reap()
+    finally:
+        for pid in list(kernels):
+            _kill_group(pid)
+        listener.close()
+
+
+def _kill_group(pid: int) -> None:
+    for kill in (os.killpg, os.kill):
+        try:
+            kill(pid, signal.SIGKILL)
+            return
+        except OSError:
+            continue
+
+
+def _start_kernel(conn: socket.socket, kernels: dict, sel) -> None:
+    try:
+        data, fds, _, _ = socket.recv_fds(conn, MAX_MESSAGE, 3)
+        request = json.loads(data)
+        if len(fds) != 3:
+            raise ValueError("three descriptors expected (stdin, stdout, stderr)")
+    except (OSError, ValueError) as e:
+        conn.send(json.dumps({"error": str(e)}).encode())
+        conn.close()
+        return
+    pid = os.fork()
+    if pid == 0:
+        conn.close()
+        _run_kernel(request["argv"], request["cwd"], request["env"], fds)
+    for fd in fds:
+        os.close(fd)
+    kernels[pid] = conn
+    sel.register(conn, selectors.EVENT_READ)
+    conn.send(json.dumps({"pid": pid}).encode())
+
+
+class KernelServer:
+    """Start the server for the duration of a ``with`` block; ``path`` is its socket."""
+
+    def __init__(self, log: str | os.PathLike | None = None):
+        self._dir = tempfile.mkdtemp(prefix="kr-kernels-")
+        self.path = os.path.join(self._dir, "server.sock")
+        self._log = log
+        self.proc: subprocess.Popen | None = None
+
+    def __enter__(self) -> "KernelServer":
+        env = dict(os.environ)
+        # the kernels run side by side, one per core: no thread pools inside numpy
+        env.setdefault("OPENBLAS_NUM_THREADS", "1")
+        env.setdefault("OMP_NUM_THREADS", "1")
+        env.setdefault("MKL_NUM_THREADS", "1")
+        env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
+        stderr = open(self._log, "ab") if self._log else subprocess.DEVNULL
+        try:
+            self.proc = subprocess.Popen([sys.executable, "-m", "kompetensrapport.kernels", self.path],
+                                         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=stderr,
+                                         env=env, cwd=self._dir)
+        finally:
+            if self._log:
+                stderr.close()
+        line = self.proc.stdout.readline().decode().strip()
+        if line != READY:  # the provisioner falls back to normal kernels
+            self.__exit__(None, None, None)
+            self.path = None
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.proc is not None and self.proc.stdout:
+            self.proc.stdout.close()
+        self.proc = None
+        for p in Path(self._dir).glob("*"):
+            p.unlink(missing_ok=True)
+        try:
+            os.rmdir(self._dir)
+        except OSError:
+            pass
+
+
+# --------------------------------------------------------------------------- the client side
+
+def _provisioner_classes():
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_client.provisioning import LocalProvisioner
+
+    class ForkedKernel:
+        """The Popen-like handle LocalProvisioner needs, for a kernel forked by the server."""
+
+        def __init__(self, conn: socket.socket, pid: int):
+            self.conn, self.pid, self.returncode = conn, pid, None
+            self.stdin = self.stdout = self.stderr = None
+
+        def poll(self):
+            if self.returncode is None:
+                self.conn.setblocking(False)
+                try:
+                    data = self.conn.recv(4096)
+                except BlockingIOError:
+                    return None
+                except OSError:
+                    data = b""
+                self.returncode = json.loads(data).get("exit", -1) if data else -1
+                self.conn.close()
+            return self.returncode
+
+        def wait(self, timeout=None):
+            deadline = None if timeout is None else time.monotonic() + timeout
+            while self.poll() is None:
+                if deadline is not None and time.monotonic() > deadline:
+                    raise subprocess.TimeoutExpired("kernel", timeout)
+                time.sleep(0.05)
+            return self.returncode
+
+        def send_signal(self, signum):
+            if self.poll() is None:
+                os.kill(self.pid, signum)
+
+        def terminate(self):
+            self.send_signal(signal.SIGTERM)
+
+        def kill(self):
+            self.send_signal(signal.SIGKILL)
+
+    class ForkProvisioner(LocalProvisioner):
+        """LocalProvisioner that forks the kernel from the server instead of starting Python."""
+
+        async def launch_kernel(self, cmd, **kwargs):
+            forked = _fork_kernel(cmd, kwargs) if _server_path else None
+            if forked is None:
+                return await super().launch_kernel(cmd, **kwargs)
+            self.process = forked
+            self.pid = self.pgid = forked.pid
+            self.cwd = kwargs.get("cwd") or os.getcwd()
+            return self.connection_info
+
+    def _fork_kernel(cmd, kwargs):
+        if cmd[1:3] != LAUNCHER or os.path.realpath(cmd[0]) != os.path.realpath(sys.executable):
+            return None
+        env = dict(kwargs.get("env") or os.environ)
+        env["JPY_PARENT_PID"] = str(os.getpid())  # as jupyter_client's launcher sets it
+        request = {"argv": cmd[3:], "cwd": str(kwargs.get("cwd") or os.getcwd()), "env": env}
+        conn = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        try:
+            conn.connect(_server_path)
+            with open(os.devnull, "rb") as devnull:
+                socket.send_fds(conn, [json.dumps(request).encode()], [devnull.fileno(), 1, 2])
+            reply = json.loads(conn.recv(4096) or b"{}")
+        except OSError:
+            conn.close()
+            return None
+        if "pid" not in reply:
+            conn.close()
+            return None
+        return ForkedKernel(conn, reply["pid"])
+
+    class ForkKernelManager(AsyncKernelManager):
+        """An AsyncKernelManager whose kernels come from the server (see :func:`use`)."""
+
+        async def _async_pre_start_kernel(self, **kw):
+            if self.provisioner is None:
+                import uuid
+
+                self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
+                self.provisioner = ForkProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec,
+                                                   parent=self)
+            return await super()._async_pre_start_kernel(**kw)
+
+    return ForkKernelManager
+
+
+def kernel_manager_class():
+    """The kernel manager class to hand to papermill (``kernel_manager_class=``)."""
+    return _provisioner_classes()
+
+
+if __name__ == "__main__":
+    serve(sys.argv[1])
