@@ -24,7 +24,7 @@ from pathlib import Path
 
 import yaml
 
-from kompetensrapport import cache, execute, privacy, site, validate
+from kompetensrapport import cache
 from kompetensrapport.exceptions import BuildLockedError, NotebookError, QuartoError, UsageError
 
 BUILD_DIR = ".build"
@@ -132,7 +132,9 @@ def _carry_over(previous: Path | None, staging: Path, year: int, keep_this_year:
             shutil.copytree(child, staging / child.name)
 
 
-def _pages(staging: Path) -> list[site.Page]:
+def _pages(staging: Path) -> list:
+    from kompetensrapport import site
+
     pages = []
     for nb in sorted(staging.glob("*/*.ipynb")):
         if not nb.parent.name.isdigit():
@@ -164,6 +166,14 @@ def build(root: Path, year: int, only: list[str] | None = None, render: bool = T
     root = Path(root).resolve()
     started = time.perf_counter()
     with project_lock(root):
+        inputs = cache.inputs_key(root, year)
+        if not force and not only:
+            unchanged = _unchanged(root, year, inputs, render, started, out)
+            if unchanged is not None:
+                return unchanged
+        # what a real build needs (pandas, pandera, papermill, ...) is imported only now
+        from kompetensrapport import execute, privacy, site, validate
+
         _say(out, f"Validating data/{year} and params/{year} ...")
         report = validate.require_valid(root, year)
         plist = report.params
@@ -196,8 +206,7 @@ def build(root: Path, year: int, only: list[str] | None = None, render: bool = T
         want_render = bool(render and quarto)
         if (not to_run and old.get("site") == site_key and set(final_keys) == set(keys)
                 and (not want_render or old.get("rendered"))):
-            _say(out, "Nothing changed since the last good build: no notebook run, no render "
-                      "(--force rebuilds everything).")
+            _say(out, NOTHING_CHANGED)
             return _finish(root, year, started, Outcome(year, [], rendered=bool(old.get("rendered"))),
                            render, quarto, out)
         gen = root / BUILD_DIR / f"gen-{time.strftime('%Y%m%d%H%M%S')}-{os.getpid()}"
@@ -230,7 +239,7 @@ def build(root: Path, year: int, only: list[str] | None = None, render: bool = T
                 outcome.rendered = True
             elif previous is not None and (previous / "reports" / "_site").is_dir():
                 shutil.copytree(previous / "reports" / "_site", staging / "_site")
-            cache.write(year_dir, final_keys, site_key, outcome.rendered)
+            cache.write(year_dir, final_keys, site_key, outcome.rendered, inputs=None if only else inputs)
             _publish(root, gen)
             published = True
             _cleanup(root, keep={gen.resolve()})
@@ -238,6 +247,25 @@ def build(root: Path, year: int, only: list[str] | None = None, render: bool = T
         finally:
             if not published:
                 shutil.rmtree(gen, ignore_errors=True)
+
+
+NOTHING_CHANGED = ("Nothing changed since the last good build: no notebook run, no render "
+                   "(--force rebuilds everything).")
+
+
+def _unchanged(root: Path, year: int, inputs: str, render: bool, started: float, out) -> Outcome | None:
+    """The outcome of a build with nothing to do, or None: when every input of the year (see
+    :func:`cache.inputs_key`) is as the last good full build read it, the notebooks, pages and site
+    it published are what this build would make."""
+    previous = current_dir(root)
+    old = cache.read(previous / "reports" / str(year) if previous else None)
+    if old.get("inputs") != inputs:
+        return None
+    quarto = shutil.which("quarto")
+    if render and quarto and not old.get("rendered"):
+        return None  # Quarto was installed since: render now
+    _say(out, NOTHING_CHANGED)
+    return _finish(root, year, started, Outcome(year, [], rendered=bool(old.get("rendered"))), render, quarto, out)
 
 
 def _finish(root: Path, year: int, started: float, outcome: Outcome, render: bool, quarto, out) -> Outcome:
@@ -255,6 +283,8 @@ def _finish(root: Path, year: int, started: float, outcome: Outcome, render: boo
 def _run_with_progress(run, workers: int, out) -> list:
     """Run the jobs; a progress bar on a terminal, and one line per notebook with status and time."""
     from tqdm import tqdm
+
+    from kompetensrapport import execute
 
     bar = tqdm(total=len(run), unit="notebook", file=sys.stderr, disable=not run or not sys.stderr.isatty(),
                leave=False, desc="Notebooks")

@@ -14,9 +14,6 @@ import hashlib
 import json
 from pathlib import Path
 
-from kompetensrapport import load
-from kompetensrapport.validate import COMMON_FILES, SECTION_FILES
-
 CACHE_FILE = ".kr-cache.json"
 PACKAGE = Path(__file__).resolve().parent
 
@@ -37,8 +34,26 @@ def code_key(root: Path) -> str:
     return h.hexdigest()
 
 
+def inputs_key(root: Path, year: int) -> str:
+    """Everything a build of ``year`` reads, in one key: the package code and lock, the notebooks,
+    ``_quarto.yml``, every parameter file of the year and every file in the year's and the
+    previous year's data folders. Computed with nothing but hashlib, so that a build with nothing
+    changed can stop before it imports pandas or validates anything."""
+    root = Path(root)
+    h = hashlib.sha256()
+    h.update(code_key(root).encode())
+    _hash_files(h, sorted((root / "notebooks").glob("*.ipynb")))
+    _hash_files(h, [root / "_quarto.yml"])
+    for folder in (root / "params" / str(year), root / "data" / str(year), root / "data" / str(year - 1)):
+        h.update(str(folder.relative_to(root)).encode())
+        _hash_files(h, sorted(p for p in folder.glob("*") if p.is_file()) if folder.is_dir() else [])
+    return h.hexdigest()
+
+
 def files_for(sections) -> list[str]:
     """The data files a page with these sections reads (None: every file, for the overview)."""
+    from kompetensrapport.validate import COMMON_FILES, SECTION_FILES
+
     if sections is None:
         from kompetensrapport.schemas import FILES
 
@@ -60,7 +75,7 @@ def job_key(root: Path, year: int, notebook: Path, parameters: dict, sections, c
     if sections is None:  # the overview lists every förvaltning from its parameter file
         _hash_files(h, sorted((Path(root) / "params" / str(year)).glob("*.y*ml")))
     for y in (year, year - 1):
-        folder = load.data_dir(root, y)
+        folder = Path(root) / "data" / str(y)
         if y != year and not folder.is_dir():
             h.update(b"<no previous year>")
             continue
@@ -86,6 +101,10 @@ def read(year_dir: Path | None) -> dict:
         return {}
 
 
-def write(year_dir: Path, jobs: dict[str, str], site: str, rendered: bool) -> None:
-    (Path(year_dir) / CACHE_FILE).write_text(
-        json.dumps({"jobs": jobs, "site": site, "rendered": rendered}, indent=1, sort_keys=True), encoding="utf-8")
+def write(year_dir: Path, jobs: dict[str, str], site: str, rendered: bool, inputs: str | None = None) -> None:
+    """Record a good build's keys; ``inputs`` (see :func:`inputs_key`) only when it covered
+    every notebook of the year (not ``--only``)."""
+    record = {"jobs": jobs, "site": site, "rendered": rendered}
+    if inputs:
+        record["inputs"] = inputs
+    (Path(year_dir) / CACHE_FILE).write_text(json.dumps(record, indent=1, sort_keys=True), encoding="utf-8")
