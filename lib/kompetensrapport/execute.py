@@ -44,6 +44,7 @@ class Job:
     front_matter: dict = field(default_factory=dict)
     log: str = ""  # where the worker's and kernel's stderr go (empty: inherit)
     kernel_server: str = ""  # socket of a KernelServer to fork the kernel from (empty: a normal kernel)
+    env: dict | None = None  # the environment for the worker and its kernel (run_all: the caller's)
 
 
 @dataclass
@@ -99,6 +100,9 @@ def run_job(job: Job) -> Result:
     from papermill.exceptions import PapermillExecutionError
 
     start = time.perf_counter()
+    if job.env is not None:  # the worker was forked from a server started with an older environment
+        os.environ.clear()
+        os.environ.update(job.env)
     out = Path(job.output)
     out.parent.mkdir(parents=True, exist_ok=True)
     if job.log:
@@ -160,6 +164,8 @@ def run_all(jobs: list[Job], workers: int, on_done=None, warm: bool = True, log:
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(WORKER_PRELOAD)
     pool = ProcessPoolExecutor(max_workers=workers, max_tasks_per_child=1, mp_context=context)
+    env = dict(os.environ)
+    jobs = [dataclasses.replace(j, env=env) if j.env is None else j for j in jobs]
     futures: dict = {}
     try:
         futures = {pool.submit(run_job, job): job for job in jobs}

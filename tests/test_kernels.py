@@ -1,0 +1,180 @@
+"""Warm kernels (lib/kompetensrapport/kernels.py): each notebook's kernel is forked from a server
+that has imported the libraries once. What a reader gets must not depend on it, every kernel is
+still its own process, and no kernel outlives the worker or the build that asked for it."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from conftest import ROOT, snapshot
+from kompetensrapport import execute, kernels
+
+PROBE = """
+import json, os, sys
+print(json.dumps({"pid": os.getpid(), "pgid": os.getpgid(0), "ppid": os.getppid(), "cwd": os.getcwd(),
+                  "pandas_loaded": "pandas" in sys.modules, "marker": os.environ.get("KR_TEST_MARKER")}))
+"""
+
+
+def probe_notebook(path: Path) -> Path:
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(PROBE)])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, path)
+    return path
+
+
+def probe_result(executed: Path) -> dict:
+    nb = nbformat.read(executed, as_version=4)
+    return json.loads(nb.cells[-1].outputs[0]["text"])
+
+
+def run(jobs, warm: bool):
+    results = execute.run_all(jobs, 2, warm=warm)
+    assert all(r.ok for r in results), [r.error for r in results]
+    return results
+
+
+def test_forked_kernels_give_the_same_pages_as_normal_kernels(tmp_path):
+    """The real notebooks for two förvaltningar and the overview, byte for byte, with the files
+    written beside them (downloads, figures)."""
+    out = {}
+    for warm in (True, False):
+        folder = tmp_path / ("warm" if warm else "cold")
+        jobs = [execute.Job(slug, str(ROOT / "notebooks/forvaltning.ipynb"), str(folder / f"{slug}.ipynb"),
+                            {"ar": 2023, "forvaltning": slug, "avsnitt": sections, "root": str(ROOT)}, slug)
+                for slug, sections in [("psykiatri-habilitering-hjalpmedel", ["kompetens", "handlingsplan", "hr"]),
+                                       ("personalnamnden", ["budget", "fokus"])]]
+        jobs.append(execute.Job("oversikt", str(ROOT / "notebooks/oversikt.ipynb"), str(folder / "oversikt.ipynb"),
+                                {"ar": 2023, "root": str(ROOT)}, "Översikt"))
+        run(jobs, warm)
+        out[warm] = snapshot(folder)
+    assert len(out[True]) > 10  # the notebooks and the files they wrote
+    assert out[True].keys() == out[False].keys()
+    differ = [name for name in out[True] if out[True][name] != out[False][name]]
+    assert not differ, differ
+
+
+def test_a_forked_kernel_is_its_own_process_in_the_output_folder(tmp_path, monkeypatch):
+    nb = probe_notebook(tmp_path / "probe.ipynb")
+    monkeypatch.setenv("KR_TEST_MARKER", "from-the-build")
+    with kernels.KernelServer() as server:
+        assert server.path, "the kernel server did not start"
+        jobs = [execute.Job(f"p{i}", str(nb), str(tmp_path / f"out{i}" / "probe.ipynb"), {}, "p",
+                            kernel_server=server.path) for i in range(2)]
+        run(jobs, warm=False)
+        seen = [probe_result(Path(j.output)) for j in jobs]
+        for job, facts in zip(jobs, seen):
+            assert facts["ppid"] == server.proc.pid  # forked by the server ...
+            assert facts["pandas_loaded"]  # ... which had imported the libraries
+            assert facts["pgid"] == facts["pid"]  # its own process group (interrupts reach only it)
+            assert facts["cwd"] == str(Path(job.output).parent)
+            assert facts["marker"] == "from-the-build"  # the worker's environment, not the server's
+        assert seen[0]["pid"] != seen[1]["pid"]
+
+
+def test_without_the_server_a_normal_kernel_runs(tmp_path):
+    nb = probe_notebook(tmp_path / "probe.ipynb")
+    job = execute.Job("p", str(nb), str(tmp_path / "out" / "probe.ipynb"), {}, "p",
+                      kernel_server=str(tmp_path / "no-such-server.sock"))
+    run([job], warm=False)
+    facts = probe_result(Path(job.output))
+    assert not facts["pandas_loaded"]  # a fresh interpreter
+    assert facts["pgid"] == facts["pid"]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_a_kernel_goes_when_its_worker_goes_and_all_go_with_the_server(tmp_path):
+    """The provisioner's connection stands for the worker: closing it (the worker died) kills
+    the kernel. Stopping the server kills the kernels it still has."""
+    km_class = kernels.kernel_manager_class()
+
+    async def start():
+        km = km_class(kernel_name="python3")
+        await km.start_kernel(cwd=str(tmp_path))
+        return km
+
+    with kernels.KernelServer() as server:
+        kernels.use(server.path)
+        try:
+            first, second = asyncio.run(start()), asyncio.run(start())
+        finally:
+            kernels.use(None)
+        a, b = first.provisioner.process, second.provisioner.process
+        assert _alive(a.pid) and _alive(b.pid)
+        a.conn.close()  # what the operating system does when the worker process dies
+        deadline = time.monotonic() + 10
+        while _alive(a.pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _alive(a.pid), "the kernel outlived its worker"
+        assert _alive(b.pid)
+    deadline = time.monotonic() + 10
+    while _alive(b.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _alive(b.pid), "the kernel outlived the server"
+
+
+def test_an_interrupted_forked_kernel_raises_keyboard_interrupt(tmp_path):
+    """SIGINT (jupyter_client's interrupt) must interrupt the running cell, as in a normal kernel,
+    not kill the kernel or be ignored as in the server."""
+    km_class = kernels.kernel_manager_class()
+
+    async def scenario():
+        km = km_class(kernel_name="python3")
+        await km.start_kernel(cwd=str(tmp_path))
+        kc = km.client()
+        kc.start_channels()
+        await kc.wait_for_ready(timeout=60)
+        msg_id = kc.execute("import time\nfor _ in range(600): time.sleep(0.1)")
+        await asyncio.sleep(1.0)
+        await km.interrupt_kernel()
+        while True:
+            reply = await kc.get_shell_msg(timeout=30)
+            if reply["parent_header"].get("msg_id") == msg_id:
+                break
+        alive = await km.is_alive()
+        kc.stop_channels()
+        await km.shutdown_kernel(now=True)
+        return reply["content"], alive
+
+    with kernels.KernelServer() as server:
+        kernels.use(server.path)
+        try:
+            content, alive = asyncio.run(scenario())
+        finally:
+            kernels.use(None)
+    assert content["status"] == "error" and content["ename"] == "KeyboardInterrupt", content
+    assert alive
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL])
+def test_the_server_ends_with_its_parent(tmp_path, sig):
+    """A server whose build is gone (killed) exits by itself."""
+    import subprocess
+    import sys
+
+    script = ("import sys, time; from kompetensrapport import kernels\n"
+              "s = kernels.KernelServer().__enter__(); print(s.proc.pid, flush=True); time.sleep(600)")
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    server_pid = int(parent.stdout.readline())
+    assert _alive(server_pid)
+    os.kill(parent.pid, sig)
+    parent.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while _alive(server_pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _alive(server_pid)
