@@ -178,3 +178,37 @@ def test_the_server_ends_with_its_parent(tmp_path, sig):
     while _alive(server_pid) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not _alive(server_pid)
+
+
+def test_notebooks_reuse_the_builds_validation_only_for_the_same_files(tmp_path, monkeypatch):
+    """The build hands its validated data to the notebooks (load.save_validated); load_year uses
+    it only for the same project and unchanged files, and it equals a fresh validation."""
+    import shutil
+
+    import pandas as pd
+
+    from kompetensrapport import load
+
+    project = tmp_path / "p"
+    shutil.copytree(ROOT / "data" / "2023", project / "data" / "2023")
+    fresh = load.load_year(project, 2023)
+    load.save_validated(tmp_path / "validated", project, 2023, fresh)
+    monkeypatch.setenv(load.VALIDATED_ENV, str(tmp_path / "validated"))
+    reused = load.load_year(project, 2023)
+    assert reused.keys() == fresh.keys()
+    for name in fresh:
+        pd.testing.assert_frame_equal(reused[name], fresh[name])
+        assert reused[name].attrs == fresh[name].attrs
+    # another project with the same year is not served the hand-off
+    other = tmp_path / "other"
+    shutil.copytree(project, other)
+    assert load._validated(other, 2023) is None
+    # a file changed after the build validated it: validated again, and the change is seen
+    path = project / "data" / "2023" / "regionbidrag.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("\n", "\n", 1) + "\n", encoding="utf-8")
+    assert load._validated(project, 2023) is None
+    bad = path.read_text(encoding="utf-8").replace(",", ";", 1)
+    path.write_text(bad, encoding="utf-8")
+    with pytest.raises(Exception) as err:
+        load.load_year(project, 2023)
+    assert "regionbidrag.csv" in str(err.value)

@@ -219,13 +219,21 @@ def build(root: Path, year: int, only: list[str] | None = None, render: bool = T
             for stale in year_dir.glob("*.ipynb"):  # a förvaltning whose params file was removed
                 if stale.stem not in keys:
                     stale.unlink()
+            # the notebooks reuse this validation of the same files instead of repeating it
+            from kompetensrapport import load
+
+            validated = gen / "validated"
+            load.save_validated(validated, root, year, report.data)
+            env = {**os.environ, load.VALIDATED_ENV: str(validated)}
             run = [execute.Job(j.key, j.notebook, str(year_dir / f"{j.key}.ipynb"), j.parameters, j.title,
-                               front_matter=j.front_matter, log=str(gen / "logs" / f"{j.key}.log")) for j in to_run]
+                               front_matter=j.front_matter, log=str(gen / "logs" / f"{j.key}.log"), env=env)
+                   for j in to_run]
             workers = jobs or os.cpu_count() or 1
             reused = len(keys) - len(run)
             _say(out, f"Running {len(run)} notebook(s), {min(workers, max(len(run), 1))} at a time"
                       + (f"; {reused} unchanged, reused from the last build" if reused else "") + " ...")
             results = _run_with_progress(run, workers, out)
+            shutil.rmtree(validated, ignore_errors=True)
             failed = [r for r in results if not r.ok]
             if failed:
                 raise NotebookError(_failure_message(root, year, failed, run))

@@ -44,6 +44,8 @@ PRELOAD = [
     "kompetensrapport.load",
     "kompetensrapport.oversikt",
     "kompetensrapport.blocks",
+    "matplotlib.pyplot",
+    "seaborn",
 ]
 #: A forked kernel must start the way ``python -m ipykernel_launcher -f <file>`` does.
 LAUNCHER = ["-m", "ipykernel_launcher"]
@@ -129,6 +131,7 @@ def serve(path: str) -> None:
     # pandas chooses this default when it is imported: 0 (fit the terminal) outside a kernel,
     # 20 inside one. The server imported it outside; its kernels must behave like any kernel.
     pandas.set_option("display.max_columns", 20)
+    _warm_up()
     parent = os.getppid()
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     listener.bind(path)
@@ -178,6 +181,20 @@ def serve(path: str) -> None:
         for pid in list(kernels):
             _kill_group(pid)
         listener.close()
+
+
+def _warm_up() -> None:
+    """Draw and save one small figure, so that matplotlib has loaded its fonts and Agg renderer
+    before the fork (the tests check that the kernels' output is unchanged by this)."""
+    import io
+
+    from kompetensrapport import figures
+
+    fig, ax = figures.new(2, 1)
+    ax.barh(["å"], [1.0])
+    ax.set_xlabel("Ä 1 234,5")
+    fig.savefig(io.BytesIO(), format="png", bbox_inches="tight")
+    figures.pyplot().close(fig)
 
 
 def _kill_group(pid: int) -> None:

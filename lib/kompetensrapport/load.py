@@ -21,7 +21,10 @@ Example::
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import os
+import pickle
 import re
 from pathlib import Path
 
@@ -248,9 +251,18 @@ def validate_frame(file: str, frame: pd.DataFrame, lines: list[int], display: st
     for col in BOOL_COLUMNS.get(file, []):
         typed[col] = typed[col] == "true"
     # pandas' NA in object columns -> None for plain Python use; keep floats as NaN.
-    typed.attrs["lines"] = list(lines)
+    typed.attrs["lines"] = Lines(lines)
     typed.attrs["file"] = display
     return typed, []
+
+
+class Lines(tuple):
+    """The line in the file of each row (``frame.attrs["lines"]``). pandas deep-copies ``attrs``
+    into every frame an operation makes; being immutable, this is shared instead of copied
+    (which took a third of the shortage tables' time)."""
+
+    def __deepcopy__(self, memo):
+        return self
 
 
 def read_year(root: Path, year: int, files: list[str] | None = None) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
@@ -279,8 +291,52 @@ def read_year(root: Path, year: int, files: list[str] | None = None) -> tuple[di
     return data, problems
 
 
+#: Set by the build for its kernels: a folder of ``<år>.pkl`` files, each the year's data as the
+#: build validated it moments before, with the hash of the files it read (see :func:`save_validated`).
+VALIDATED_ENV = "KOMPETENSRAPPORT_VALIDATED"
+
+
+def data_key(root: Path, year: int) -> str:
+    """A hash of every file in ``data/<år>/`` (names and bytes)."""
+    h = hashlib.sha256()
+    folder = data_dir(root, year)
+    for path in sorted(folder.glob("*")) if folder.is_dir() else []:
+        if path.is_file():
+            h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def save_validated(folder: Path, root: Path, year: int, data: dict[str, pd.DataFrame]) -> Path:
+    """Keep a year's validated data for the build's notebooks (:data:`VALIDATED_ENV`), so that
+    each of them does not validate the same files again."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{year}.pkl"
+    record = {"root": str(Path(root).resolve()), "key": data_key(root, year), "data": data}
+    path.write_bytes(pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL))
+    return path
+
+
+def _validated(root: Path, year: int) -> dict[str, pd.DataFrame] | None:
+    """The build's validated data of the year, when it was made from exactly these files."""
+    folder = os.environ.get(VALIDATED_ENV)
+    if not folder:
+        return None
+    try:
+        record = pickle.loads((Path(folder) / f"{year}.pkl").read_bytes())
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+        return None
+    if record.get("root") != str(Path(root).resolve()) or record.get("key") != data_key(root, year):
+        return None  # another project, or a file changed since the build validated it
+    return record["data"]
+
+
 def load_year(root: Path, year: int) -> dict[str, pd.DataFrame]:
-    """Every data file of a year, validated; raise :class:`InputError` listing all problems."""
+    """Every data file of a year, validated; raise :class:`InputError` listing all problems.
+    In a build's notebooks the build's own validation of the same files is reused."""
+    validated = _validated(root, year)
+    if validated is not None:
+        return validated
     data, problems = read_year(root, year)
     if problems:
         raise InputError(problems)
