@@ -66,9 +66,9 @@ def test_a_forked_kernel_is_its_own_process_in_the_output_folder(tmp_path, monke
     nb = probe_notebook(tmp_path / "probe.ipynb")
     monkeypatch.setenv("KR_TEST_MARKER", "from-the-build")
     with kernels.KernelServer() as server:
-        assert server.path, "the kernel server did not start"
+        assert server.ready(), "the kernel server did not start"
         jobs = [execute.Job(f"p{i}", str(nb), str(tmp_path / f"out{i}" / "probe.ipynb"), {}, "p",
-                            kernel_server=server.path) for i in range(2)]
+                            kernel_server=server.ready()) for i in range(2)]
         run(jobs, warm=False)
         seen = [probe_result(Path(j.output)) for j in jobs]
         for job, facts in zip(jobs, seen):
@@ -109,7 +109,7 @@ def test_a_kernel_goes_when_its_worker_goes_and_all_go_with_the_server(tmp_path)
         return km
 
     with kernels.KernelServer() as server:
-        kernels.use(server.path)
+        kernels.use(server.ready())
         try:
             first, second = asyncio.run(start()), asyncio.run(start())
         finally:
@@ -152,7 +152,7 @@ def test_an_interrupted_forked_kernel_raises_keyboard_interrupt(tmp_path):
         return reply["content"], alive
 
     with kernels.KernelServer() as server:
-        kernels.use(server.path)
+        kernels.use(server.ready())
         try:
             content, alive = asyncio.run(scenario())
         finally:

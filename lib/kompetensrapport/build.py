@@ -172,89 +172,103 @@ def build(root: Path, year: int, only: list[str] | None = None, render: bool = T
             if unchanged is not None:
                 return unchanged
         # what a real build needs (pandas, pandera, papermill, ...) is imported only now
-        from kompetensrapport import execute, privacy, site, validate
+        from kompetensrapport import execute, kernels
 
-        _say(out, f"Validating data/{year} and params/{year} ...")
-        report = validate.require_valid(root, year)
-        plist = report.params
-        known = {p.forvaltning for p in plist}
-        for slug in only or []:
-            if slug not in known:
-                raise UsageError(f"--only {slug}: no params/{year}/{slug}.yaml (known: {', '.join(sorted(known))})")
-        _cleanup(root, keep={p for p in [current_dir(root)] if p})
-        previous = current_dir(root)
-        prev_year = previous / "reports" / str(year) if previous else None
-        old = cache.read(prev_year)
-        code = cache.code_key(root)
-        year_dir_name = str(year)
-        all_jobs = [(execute.Job(p.forvaltning, str(root / NOTEBOOK), "", p.notebook_parameters(root), p.namn,
-                                 front_matter=pdf_front_matter(year)), list(p.avsnitt)) for p in plist]
-        all_jobs.append((execute.Job("oversikt", str(root / OVERVIEW), "", {"ar": year, "root": str(root)},
-                                     f"Regional översikt {year}"), None))
-        keys = {job.key: cache.job_key(root, year, Path(job.notebook), job.parameters, sections, code)
-                for job, sections in all_jobs}
-        have = lambda key: prev_year is not None and (prev_year / f"{key}.ipynb").is_file()  # noqa: E731
-        if only:
-            candidates = [j for j, _ in all_jobs if j.key in only or (j.key == "oversikt" and not have("oversikt"))]
-        else:
-            candidates = [j for j, _ in all_jobs]
-        to_run = [j for j in candidates if force or not have(j.key) or old.get("jobs", {}).get(j.key) != keys[j.key]]
-        final_keys = {k: v for k, v in old.get("jobs", {}).items() if k in keys}
-        final_keys.update({j.key: keys[j.key] for j in to_run})
-        site_key = cache.site_key(root, final_keys, code)
-        quarto = shutil.which("quarto")
-        want_render = bool(render and quarto)
-        if (not to_run and old.get("site") == site_key and set(final_keys) == set(keys)
-                and (not want_render or old.get("rendered"))):
-            _say(out, NOTHING_CHANGED)
-            return _finish(root, year, started, Outcome(year, [], rendered=bool(old.get("rendered"))),
-                           render, quarto, out)
-        gen = root / BUILD_DIR / f"gen-{time.strftime('%Y%m%d%H%M%S')}-{os.getpid()}"
-        staging = gen / "reports"
-        published = False
+        # the kernel server and the workers' fork server import their libraries in the
+        # background, on the other core, while this process validates the data
+        server = kernels.KernelServer(log=root / BUILD_DIR / "kernel-server.log").start()
         try:
-            _carry_over(previous, staging, year, keep_this_year=True)
-            year_dir = staging / year_dir_name
-            year_dir.mkdir(exist_ok=True)
-            for stale in year_dir.glob("*.ipynb"):  # a förvaltning whose params file was removed
-                if stale.stem not in keys:
-                    stale.unlink()
-            # the notebooks reuse this validation of the same files instead of repeating it
-            from kompetensrapport import load
-
-            validated = gen / "validated"
-            load.save_validated(validated, root, year, report.data)
-            env = {**os.environ, load.VALIDATED_ENV: str(validated)}
-            run = [execute.Job(j.key, j.notebook, str(year_dir / f"{j.key}.ipynb"), j.parameters, j.title,
-                               front_matter=j.front_matter, log=str(gen / "logs" / f"{j.key}.log"), env=env)
-                   for j in to_run]
-            workers = jobs or os.cpu_count() or 1
-            reused = len(keys) - len(run)
-            _say(out, f"Running {len(run)} notebook(s), {min(workers, max(len(run), 1))} at a time"
-                      + (f"; {reused} unchanged, reused from the last build" if reused else "") + " ...")
-            results = _run_with_progress(run, workers, out)
-            shutil.rmtree(validated, ignore_errors=True)
-            failed = [r for r in results if not r.ok]
-            if failed:
-                raise NotebookError(_failure_message(root, year, failed, run))
-            site.write_project(staging, root, report.data, _pages(staging), site.build_info(root, year))
-            # no personal data may reach the published output: notebooks, pages and downloads
-            privacy.check([staging], root=staging)
-            outcome = Outcome(year, results, reports=root / "reports", site=root / "_site")
-            if want_render:
-                _say(out, "Rendering the site with Quarto ...")
-                _render(quarto, staging)
-                outcome.rendered = True
-            elif previous is not None and (previous / "reports" / "_site").is_dir():
-                shutil.copytree(previous / "reports" / "_site", staging / "_site")
-            cache.write(year_dir, final_keys, site_key, outcome.rendered, inputs=None if only else inputs)
-            _publish(root, gen)
-            published = True
-            _cleanup(root, keep={gen.resolve()})
-            return _finish(root, year, started, outcome, render, quarto, out)
+            execute.prepare_workers()
+            return _build_year(root, year, only, render, jobs, force, out, started, inputs, server)
         finally:
-            if not published:
-                shutil.rmtree(gen, ignore_errors=True)
+            server.stop()
+
+
+def _build_year(root: Path, year: int, only, render: bool, jobs, force: bool, out, started: float,
+                inputs: str, server) -> Outcome:
+    from kompetensrapport import execute, privacy, site, validate
+
+    _say(out, f"Validating data/{year} and params/{year} ...")
+    report = validate.require_valid(root, year)
+    plist = report.params
+    known = {p.forvaltning for p in plist}
+    for slug in only or []:
+        if slug not in known:
+            raise UsageError(f"--only {slug}: no params/{year}/{slug}.yaml (known: {', '.join(sorted(known))})")
+    _cleanup(root, keep={p for p in [current_dir(root)] if p})
+    previous = current_dir(root)
+    prev_year = previous / "reports" / str(year) if previous else None
+    old = cache.read(prev_year)
+    code = cache.code_key(root)
+    year_dir_name = str(year)
+    all_jobs = [(execute.Job(p.forvaltning, str(root / NOTEBOOK), "", p.notebook_parameters(root), p.namn,
+                             front_matter=pdf_front_matter(year)), list(p.avsnitt)) for p in plist]
+    all_jobs.append((execute.Job("oversikt", str(root / OVERVIEW), "", {"ar": year, "root": str(root)},
+                                 f"Regional översikt {year}"), None))
+    keys = {job.key: cache.job_key(root, year, Path(job.notebook), job.parameters, sections, code)
+            for job, sections in all_jobs}
+    have = lambda key: prev_year is not None and (prev_year / f"{key}.ipynb").is_file()  # noqa: E731
+    if only:
+        candidates = [j for j, _ in all_jobs if j.key in only or (j.key == "oversikt" and not have("oversikt"))]
+    else:
+        candidates = [j for j, _ in all_jobs]
+    to_run = [j for j in candidates if force or not have(j.key) or old.get("jobs", {}).get(j.key) != keys[j.key]]
+    final_keys = {k: v for k, v in old.get("jobs", {}).items() if k in keys}
+    final_keys.update({j.key: keys[j.key] for j in to_run})
+    site_key = cache.site_key(root, final_keys, code)
+    quarto = shutil.which("quarto")
+    want_render = bool(render and quarto)
+    if (not to_run and old.get("site") == site_key and set(final_keys) == set(keys)
+            and (not want_render or old.get("rendered"))):
+        _say(out, NOTHING_CHANGED)
+        return _finish(root, year, started, Outcome(year, [], rendered=bool(old.get("rendered"))),
+                       render, quarto, out)
+    gen = root / BUILD_DIR / f"gen-{time.strftime('%Y%m%d%H%M%S')}-{os.getpid()}"
+    staging = gen / "reports"
+    published = False
+    try:
+        _carry_over(previous, staging, year, keep_this_year=True)
+        year_dir = staging / year_dir_name
+        year_dir.mkdir(exist_ok=True)
+        for stale in year_dir.glob("*.ipynb"):  # a förvaltning whose params file was removed
+            if stale.stem not in keys:
+                stale.unlink()
+        # the notebooks reuse this validation of the same files instead of repeating it
+        from kompetensrapport import load
+
+        validated = gen / "validated"
+        load.save_validated(validated, root, year, report.data)
+        env = {**os.environ, load.VALIDATED_ENV: str(validated)}
+        run = [execute.Job(j.key, j.notebook, str(year_dir / f"{j.key}.ipynb"), j.parameters, j.title,
+                           front_matter=j.front_matter, log=str(gen / "logs" / f"{j.key}.log"), env=env)
+               for j in to_run]
+        workers = jobs or os.cpu_count() or 1
+        reused = len(keys) - len(run)
+        _say(out, f"Running {len(run)} notebook(s), {min(workers, max(len(run), 1))} at a time"
+                  + (f"; {reused} unchanged, reused from the last build" if reused else "") + " ...")
+        results = _run_with_progress(run, workers, out, server)
+        shutil.rmtree(validated, ignore_errors=True)
+        failed = [r for r in results if not r.ok]
+        if failed:
+            raise NotebookError(_failure_message(root, year, failed, run))
+        site.write_project(staging, root, report.data, _pages(staging), site.build_info(root, year))
+        # no personal data may reach the published output: notebooks, pages and downloads
+        privacy.check([staging], root=staging)
+        outcome = Outcome(year, results, reports=root / "reports", site=root / "_site")
+        if want_render:
+            _say(out, "Rendering the site with Quarto ...")
+            _render(quarto, staging)
+            outcome.rendered = True
+        elif previous is not None and (previous / "reports" / "_site").is_dir():
+            shutil.copytree(previous / "reports" / "_site", staging / "_site")
+        cache.write(year_dir, final_keys, site_key, outcome.rendered, inputs=None if only else inputs)
+        _publish(root, gen)
+        published = True
+        _cleanup(root, keep={gen.resolve()})
+        return _finish(root, year, started, outcome, render, quarto, out)
+    finally:
+        if not published:
+            shutil.rmtree(gen, ignore_errors=True)
 
 
 NOTHING_CHANGED = ("Nothing changed since the last good build: no notebook run, no render "
@@ -288,7 +302,7 @@ def _finish(root: Path, year: int, started: float, outcome: Outcome, render: boo
     return outcome
 
 
-def _run_with_progress(run, workers: int, out) -> list:
+def _run_with_progress(run, workers: int, out, server=None) -> list:
     """Run the jobs; a progress bar on a terminal, and one line per notebook with status and time."""
     from tqdm import tqdm
 
@@ -307,7 +321,7 @@ def _run_with_progress(run, workers: int, out) -> list:
         bar.update()
 
     try:
-        return execute.run_all(run, workers, on_done=done)
+        return execute.run_all(run, workers, on_done=done, server=server)
     finally:
         bar.close()
 

@@ -145,25 +145,36 @@ def run_job(job: Job) -> Result:
 WORKER_PRELOAD = ["papermill", "nbformat", "jupyter_client.manager", "kompetensrapport.execute"]
 
 
-def run_all(jobs: list[Job], workers: int, on_done=None, warm: bool = True, log: str | None = None) -> list[Result]:
+def prepare_workers():
+    """Start the worker processes' fork server now (it imports papermill in the background, while
+    the caller does other work); returns the multiprocessing context to make workers with."""
+    from multiprocessing import forkserver
+
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(WORKER_PRELOAD)
+    forkserver.ensure_running()
+    return context
+
+
+def run_all(jobs: list[Job], workers: int, on_done=None, warm: bool = True, log: str | None = None,
+            server: kernels.KernelServer | None = None) -> list[Result]:
     """Run jobs, each in its own process, ``workers`` at a time. ``on_done(result, n, total)``
     is called as each finishes. Results come back in the order of ``jobs``. With ``warm`` the
-    kernels are forked from a :class:`~kompetensrapport.kernels.KernelServer` (its stderr goes
-    to ``log``)."""
+    kernels are forked from a :class:`~kompetensrapport.kernels.KernelServer`: ``server`` when
+    the caller started one (it stays the caller's to stop), else one started here (its stderr
+    goes to ``log``)."""
     if not jobs:
         return []
-    if warm:
-        with kernels.KernelServer(log=log) as server:
-            if server.path:
-                jobs = [dataclasses.replace(j, kernel_server=server.path) for j in jobs]
-            return run_all(jobs, workers, on_done, warm=False)
+    if warm and server is None:
+        with kernels.KernelServer(log=log) as own:
+            return run_all(jobs, workers, on_done, warm=True, server=own)
+    if warm and server.ready():
+        jobs = [dataclasses.replace(j, kernel_server=server.ready()) for j in jobs]
     results: dict[str, Result] = {}
     workers = max(1, min(workers, len(jobs)))
     env_before = os.environ.get("PYDEVD_DISABLE_FILE_VALIDATION")
     os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # silence debugpy's warning in kernels
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(WORKER_PRELOAD)
-    pool = ProcessPoolExecutor(max_workers=workers, max_tasks_per_child=1, mp_context=context)
+    pool = ProcessPoolExecutor(max_workers=workers, max_tasks_per_child=1, mp_context=prepare_workers())
     env = dict(os.environ)
     jobs = [dataclasses.replace(j, env=env) if j.env is None else j for j in jobs]
     futures: dict = {}

@@ -18,7 +18,7 @@ provisioner falls back to starting a normal kernel, so a notebook always runs.
 Example::
 
     with KernelServer() as server:
-        run papermill with kernel_manager_class=ForkKernelManager after use(server.path)
+        run papermill with kernel_manager_class=ForkKernelManager after use(server.ready())
 """
 
 from __future__ import annotations
@@ -46,6 +46,15 @@ PRELOAD = [
     "kompetensrapport.blocks",
     "matplotlib.pyplot",
     "seaborn",
+    # what ipykernel imports when a kernel starts
+    "ipykernel.ipkernel",
+    "ipykernel.debugger",
+    "psutil",
+    "sqlite3",
+    "tornado.platform.asyncio",
+    "IPython.core.oinspect",
+    "IPython.core.completerlib",
+    "IPython.core.debugger",
 ]
 #: A forked kernel must start the way ``python -m ipykernel_launcher -f <file>`` does.
 LAUNCHER = ["-m", "ipykernel_launcher"]
@@ -140,6 +149,7 @@ def serve(path: str) -> None:
     sel.register(listener, selectors.EVENT_READ)
     kernels: dict[int, socket.socket] = {}  # pid -> the connection of the provisioner that asked
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the build's business; it stops us
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stopped: end the kernels (finally)
     print(READY, flush=True)
 
     def reap() -> None:
@@ -234,9 +244,12 @@ class KernelServer:
         self._dir = tempfile.mkdtemp(prefix="kr-kernels-")
         self.path = os.path.join(self._dir, "server.sock")
         self._log = log
+        self._ready = False
         self.proc: subprocess.Popen | None = None
 
-    def __enter__(self) -> "KernelServer":
+    def start(self) -> "KernelServer":
+        """Start the server's process and return at once (it imports for a few seconds; the
+        build validates the data meanwhile). :meth:`ready` waits for it."""
         env = dict(os.environ)
         # the kernels run side by side, one per core: no thread pools inside numpy
         env.setdefault("OPENBLAS_NUM_THREADS", "1")
@@ -251,13 +264,28 @@ class KernelServer:
         finally:
             if self._log:
                 stderr.close()
-        line = self.proc.stdout.readline().decode().strip()
-        if line != READY:  # the provisioner falls back to normal kernels
-            self.__exit__(None, None, None)
-            self.path = None
+        return self
+
+    def ready(self) -> str | None:
+        """Wait until the server accepts requests; its socket path, or None when it failed to
+        start (the provisioner then starts normal kernels)."""
+        if self.proc is not None and not self._ready:
+            line = self.proc.stdout.readline().decode().strip()
+            if line == READY:
+                self._ready = True
+            else:
+                self.stop()
+        return self.path if self._ready else None
+
+    def __enter__(self) -> "KernelServer":
+        self.start().ready()
         return self
 
     def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        """End the server; it kills the kernels it still has."""
         if self.proc is not None and self.proc.poll() is None:
             self.proc.terminate()
             try:
