@@ -11,8 +11,8 @@ In one run on the same machine it measures and prints, as ratios:
     folder (never published), against a plain sequential shell loop of the `papermill` command
     over the same notebooks and parameters;
 (c) a no-change rebuild against the cold build;
-(d) time and peak memory (sum of the resident memory of the build and every process it starts,
-    sampled every 0.1 s) for 20, 50, 100 and 200 förvaltningar.
+(d) time and peak memory (the proportional set size summed over the build and every process it
+    starts, sampled every 0.1 s) for 20, 50, 100 and 200 förvaltningar.
 
 Targets on a 2-core machine: (a) at most 1.3; (b) at least 1.8; (c) at least 20; (d) linear growth,
 peak memory under 1 GiB at 200.
@@ -24,6 +24,7 @@ import argparse
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -84,10 +85,13 @@ def scale(project: Path, year: int, n: int) -> None:
 
 
 class PeakMemory:
-    """Sum of VmRSS over a process and its descendants, sampled every 0.1 s."""
+    """Peak memory of a process and its descendants, sampled every 0.1 s: ``peak`` is the sum of
+    their PSS (proportional set size: a page shared by n processes counts 1/n in each, which is
+    right for kernels forked from one server), ``peak_rss`` the sum of their RSS (shared pages
+    counted once per process, an overestimate)."""
 
     def __init__(self, pid: int):
-        self.pid, self.peak, self._stop = pid, 0, threading.Event()
+        self.pid, self.peak, self.peak_rss, self._stop = pid, 0, 0, threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _tree(self) -> list[int]:
@@ -106,10 +110,11 @@ class PeakMemory:
             todo += children.get(p, [])
         return out
 
-    def _rss(self, pid: int) -> int:
+    @staticmethod
+    def _field(pid: int, path: str, name: str) -> int:
         try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
+            for line in Path(f"/proc/{pid}/{path}").read_text().splitlines():
+                if line.startswith(name):
                     return int(line.split()[1]) * 1024
         except OSError:
             pass
@@ -117,7 +122,9 @@ class PeakMemory:
 
     def _run(self):
         while not self._stop.is_set():
-            self.peak = max(self.peak, sum(self._rss(p) for p in self._tree()))
+            tree = self._tree()
+            self.peak = max(self.peak, sum(self._field(p, "smaps_rollup", "Pss:") for p in tree))
+            self.peak_rss = max(self.peak_rss, sum(self._field(p, "status", "VmRSS:") for p in tree))
             time.sleep(0.1)
 
     def __enter__(self):
@@ -129,7 +136,7 @@ class PeakMemory:
         self._thread.join()
 
 
-def timed(cmd, cwd=None) -> tuple[float, int]:
+def timed(cmd, cwd=None) -> tuple[float, PeakMemory]:
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     with PeakMemory(proc.pid) as mem:
@@ -137,10 +144,10 @@ def timed(cmd, cwd=None) -> tuple[float, int]:
     took = time.perf_counter() - start
     if proc.returncode != 0:
         raise SystemExit(f"failed: {' '.join(map(str, cmd))}\n{err[-2000:]}")
-    return took, mem.peak
+    return took, mem
 
 
-def build(project: Path, jobs: int, *extra) -> tuple[float, int]:
+def build(project: Path, jobs: int, *extra) -> tuple[float, PeakMemory]:
     return timed([BIN / "kompetensrapport", "build", "--year", "2023", "--root", project, "--no-render",
                   "--jobs", str(jobs), *extra])
 
@@ -174,10 +181,15 @@ def shell_loop(project: Path) -> float:
     return took
 
 
+def fmt_runs(runs) -> str:
+    return ", ".join(f"{r:.1f}" for r in runs) + " s"
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--jobs", type=int, default=os.cpu_count())
     ap.add_argument("--sizes", default="20,50,100,200")
+    ap.add_argument("--repeat", type=int, default=3, help="runs of (a) and (c), the median counts")
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s]
     print(f"machine: {platform.node()} · {os.cpu_count()} cores · "
@@ -187,10 +199,16 @@ def main() -> int:
         tmp = Path(t)
         base = copy_project(tmp / "base")
         n_nb = len(list((base / "params/2023").glob("*.yaml"))) + 1
-        cold, _ = build(base, args.jobs, "--force")
-        nochange, _ = build(base, args.jobs)
-        empty = floor(tmp, n_nb, args.jobs)
-        empty_warm = floor(tmp, n_nb, args.jobs, warm=True)
+        # (a) and (c) are short: the median of --repeat runs each, in turns, so that a passing
+        # load on the machine does not decide them
+        colds, nochanges, empties, empties_warm = [], [], [], []
+        for _ in range(args.repeat):
+            colds.append(build(base, args.jobs, "--force")[0])
+            nochanges.append(build(base, args.jobs)[0])
+            empties.append(floor(tmp, n_nb, args.jobs))
+            empties_warm.append(floor(tmp, n_nb, args.jobs, warm=True))
+        cold, nochange, empty, empty_warm = map(statistics.median, (colds, nochanges, empties, empties_warm))
+        print(f"    cold builds {fmt_runs(colds)}; floors {fmt_runs(empties)} (medians below)")
         print(f"(a) full 2023 build {cold:.1f} s / floor ({n_nb} empty notebooks, a normal kernel each) "
               f"{empty:.1f} s = {cold / empty:.2f} (target ≤ 1.3)")
         print(f"    for comparison: the same empty notebooks in kernels forked as the build forks them "
@@ -201,12 +219,14 @@ def main() -> int:
         loop = shell_loop(twenty)
         t20, _ = build(twenty, args.jobs)
         print(f"(b) 20 förvaltningar: shell loop of papermill {loop:.1f} s / build {t20:.1f} s = {loop / t20:.2f}× (target ≥ 1.8)")
-        print("(d) förvaltningar, build time, per förvaltning, peak memory (whole process tree)")
+        print("(d) förvaltningar, build time, per förvaltning, peak memory of the whole process tree "
+              "(PSS; RSS summed per process in brackets)")
         for n in sizes:
             p = copy_project(tmp / f"s{n}")
             scale(p, 2023, n)
-            took, peak = build(p, args.jobs)
-            print(f"    {n:4d}  {took:7.1f} s  {took / n:5.2f} s  {peak / 2**20:7.0f} MiB")
+            took, mem = build(p, args.jobs)
+            print(f"    {n:4d}  {took:7.1f} s  {took / n:5.2f} s  {mem.peak / 2**20:7.0f} MiB  "
+                  f"({mem.peak_rss / 2**20:.0f} MiB)", flush=True)
             shutil.rmtree(p)
     return 0
 

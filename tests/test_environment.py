@@ -45,9 +45,25 @@ def test_conda_environment_has_quarto_and_jupyterlab():
     assert {"quarto", "jupyterlab"} <= names
 
 
-def test_lock_pins_every_dependency_with_hashes():
+def _pinned(lock: str) -> dict[str, str]:
+    return {m.group(1).lower(): m.group(2) for m in re.finditer(r"^([A-Za-z0-9_.-]+)==(\S+)", lock, re.M)}
+
+
+def test_locks_pin_every_dependency_with_hashes():
+    """requirements.lock: runtime and tests (what make report / make test install);
+    requirements-lab.lock: the same plus JupyterLab (make lab), at the same versions."""
     lock = (ROOT / "requirements.lock").read_text(encoding="utf-8")
-    pinned = {m.group(1).lower() for m in re.finditer(r"^([A-Za-z0-9_.-]+)==", lock, re.M)}
+    lab_lock = (ROOT / "requirements-lab.lock").read_text(encoding="utf-8")
+    build, lab = _pinned(lock), _pinned(lab_lock)
     needed = {n for n in pyproject_names() if n not in ("quarto",)}  # quarto-cli is optional, not locked
-    assert needed <= pinned, f"not pinned in requirements.lock: {sorted(needed - pinned)}"
-    assert "--hash=sha256:" in lock
+    assert needed - {"jupyterlab"} <= set(build), f"not pinned in requirements.lock: {sorted(needed - set(build))}"
+    assert needed <= set(lab), f"not pinned in requirements-lab.lock: {sorted(needed - set(lab))}"
+    assert "--hash=sha256:" in lock and "--hash=sha256:" in lab_lock
+    assert {n: v for n, v in lab.items() if n in build} == build, "the two locks pin different versions"
+
+
+def test_build_lock_leaves_out_the_slow_iri_checker():
+    """JupyterLab brings rfc3987-syntax (through jsonschema[format-nongpl]); installed, it makes
+    every import of nbformat/papermill compile 38 grammars (~2,5 s per notebook worker)."""
+    build = _pinned((ROOT / "requirements.lock").read_text(encoding="utf-8"))
+    assert "jupyterlab" not in build and "rfc3987-syntax" not in build
