@@ -192,6 +192,23 @@ def _axe(page, axe: str, rel: str, width: int, state: str = "") -> list[Violatio
     return _violations(where, page.evaluate(_AXE_RUN, list(WCAG_TAGS)))
 
 
+def _page_of(v: Violation) -> str:
+    """The page a violation is on, without the window width or state noted after it."""
+    return v.page.split(" (", 1)[0]
+
+
+def _once(found: list[Violation]) -> list[Violation]:
+    """Each element's breach of a rule once: as first found (desktop before narrow, page before
+    opened search)."""
+    seen, out = set(), []
+    for v in found:
+        key = (_page_of(v), v.rule, v.target)
+        if key not in seen:
+            seen.add(key)
+            out.append(v)
+    return out
+
+
 def _open_search(page) -> bool:
     """Open Quarto's site search and type the first word of the page title, so that the search
     overlay and its results are checked too. False when the page has no site search."""
@@ -243,7 +260,7 @@ def check_pages(folder: Path, pages: list[Path]) -> list[Violation]:
                     page.close()
         finally:
             browser.close()
-    return found
+    return _once(found)
 
 
 def check_site(folder) -> list[Violation]:
@@ -360,7 +377,7 @@ def main(folder, out=None, err=None) -> int:
         return 2
     for v in found:
         print(f"{v.page}: {v.rule} ({v.impact}) {v.target}\n    {v.html}\n    {v.help} <{v.help_url}>", file=out)
-    pages_hit = len({v.page for v in found})
+    pages_hit = len({_page_of(v) for v in found})
     if found:
         print(f"{len(found)} WCAG 2.1 A/AA violation(s) on {pages_hit} of {len(pages)} page(s) in {folder}",
               file=out)
