@@ -143,6 +143,7 @@ def test_only_rebuilds_one_and_keeps_the_others(good_build):
     assert "koncernkontoret" in proc.stdout and "lasarettet-ystad" not in proc.stdout
 
 
+@pytest.mark.quarto
 @pytest.mark.skipif(shutil.which("quarto") is None, reason="the quarto command is not installed")
 def test_render_with_quarto_makes_the_site(tmp_path):
     project = copy_project(tmp_path / "p")
@@ -220,6 +221,7 @@ def test_forvaltning_pages_are_also_pdfs_with_a_title_page(built_project):
     assert meta["format"]["typst"]["pdf-standard"] == "ua-1" and "html" in meta["format"]
 
 
+@pytest.mark.quarto
 @pytest.mark.skipif(shutil.which("quarto") is None, reason="the quarto command is not installed")
 def test_render_makes_one_pdf_per_forvaltning(tmp_path):
     project = copy_project(tmp_path / "p")

@@ -4,6 +4,8 @@
 ``chromium``, driven by Playwright; no browser is ever downloaded), injects axe-core (from npm,
 ``node_modules/axe-core/axe.min.js``, pinned in ``package-lock.json``) and returns every WCAG 2.1
 level A or AA violation axe finds, each naming the page, the rule, its impact and the element.
+Every page is checked in a desktop window and in a 320 px wide one (WCAG 1.4.10); on the first
+page the site search (Quarto's) is also opened with results showing, and checked.
 The pages are served by a web server bound to 127.0.0.1 only, and the browser is kept from
 loading anything else (a request to any other address is aborted), so the check is the same
 offline and online.
@@ -176,6 +178,54 @@ def _relative(path: Path, folder: Path) -> str:
         return path.resolve().relative_to(folder.resolve()).as_posix()
 
 
+#: Window widths each page is checked at: a desktop, and 320 CSS px (WCAG 1.4.10 Reflow), where
+#: Quarto folds the navbar and wide content must not need a keyboard-unreachable scroll.
+VIEWPORT_WIDTHS = (1280, 320)
+
+
+def _axe(page, axe: str, rel: str, width: int, state: str = "") -> list[Violation]:
+    """axe-core's WCAG A/AA violations on ``page`` as it is now; the page name notes a narrow
+    window or an opened state so the report says where to look."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=axe)
+    where = rel + "".join(f" ({x})" for x in ([f"{width} px bred"] if width != VIEWPORT_WIDTHS[0] else []) + ([state] if state else []))
+    return _violations(where, page.evaluate(_AXE_RUN, list(WCAG_TAGS)))
+
+
+def _page_of(v: Violation) -> str:
+    """The page a violation is on, without the window width or state noted after it."""
+    return v.page.split(" (", 1)[0]
+
+
+def _once(found: list[Violation]) -> list[Violation]:
+    """Each element's breach of a rule once: as first found (desktop before narrow, page before
+    opened search)."""
+    seen, out = set(), []
+    for v in found:
+        key = (_page_of(v), v.rule, v.target)
+        if key not in seen:
+            seen.add(key)
+            out.append(v)
+    return out
+
+
+def _open_search(page) -> bool:
+    """Open Quarto's site search and type the first word of the page title, so that the search
+    overlay and its results are checked too. False when the page has no site search."""
+    button = page.locator(".aa-DetachedSearchButton, #quarto-search button").first
+    if button.count() == 0:
+        return False
+    button.click()
+    word = (page.title().split() or ["a"])[0]
+    page.keyboard.type(word)
+    try:
+        page.wait_for_selector(".aa-Item", timeout=5_000)
+    except Exception:  # no result for the word: the overlay itself is still checked
+        pass
+    page.wait_for_timeout(300)  # let the panel finish its transition
+    return True
+
+
 def check_pages(folder: Path, pages: list[Path]) -> list[Violation]:
     """Run axe-core over ``pages`` (files below ``folder``) and return their WCAG A/AA violations."""
     reason = missing_tools()
@@ -194,18 +244,23 @@ def check_pages(folder: Path, pages: list[Path]) -> list[Violation]:
             # only the local server and inline data: nothing from the internet
             context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base)
                           else route.abort("blockedbyclient"))
-            for path in pages:
-                rel = _relative(Path(path), folder)
+            # the site's chrome is the same on every page: open the search on the start page
+            rels = [_relative(Path(path), folder) for path in pages]
+            search_on = "index.html" if "index.html" in rels else rels[0]
+            for width in VIEWPORT_WIDTHS:
                 page = context.new_page()
+                page.set_viewport_size({"width": width, "height": 900})
                 try:
-                    page.goto(base + urllib.parse.quote(rel), wait_until="load")
-                    page.add_script_tag(path=axe)
-                    found += _violations(rel, page.evaluate(_AXE_RUN, list(WCAG_TAGS)))
+                    for rel in rels:
+                        page.goto(base + urllib.parse.quote(rel), wait_until="load")
+                        found += _axe(page, axe, rel, width)
+                        if rel == search_on and _open_search(page):
+                            found += _axe(page, axe, rel, width, "sökresultat visas")
                 finally:
                     page.close()
         finally:
             browser.close()
-    return found
+    return _once(found)
 
 
 def check_site(folder) -> list[Violation]:
@@ -322,7 +377,7 @@ def main(folder, out=None, err=None) -> int:
         return 2
     for v in found:
         print(f"{v.page}: {v.rule} ({v.impact}) {v.target}\n    {v.html}\n    {v.help} <{v.help_url}>", file=out)
-    pages_hit = len({v.page for v in found})
+    pages_hit = len({_page_of(v) for v in found})
     if found:
         print(f"{len(found)} WCAG 2.1 A/AA violation(s) on {pages_hit} of {len(pages)} page(s) in {folder}",
               file=out)
