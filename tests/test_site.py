@@ -137,6 +137,10 @@ def test_pdf_first_page_names_the_forvaltning_and_year_and_holds_the_tables(site
         flat = " ".join(re.sub("\xad\\s*", "", first).split())  # Typst hyphenates long words
         assert params["namn"] in flat, (slug, flat[:200])
         assert "Kompetensförsörjning i Region Skåne 2023" in flat and "Innehåll" in flat, slug
+        # a title page: the title and the contents alone, the report itself starts on page 2
+        assert "Källa:" not in flat, (slug, flat[:400])
+        second = subprocess.run(["pdftotext", "-f", "2", "-l", "2", pdf, "-"], capture_output=True, text=True).stdout
+        assert second.strip(), slug
         text = " ".join(subprocess.run(["pdftotext", pdf, "-"], capture_output=True, text=True).stdout.split())
         assert "Källa:" in text, slug  # the tables keep their sources in the PDF
 

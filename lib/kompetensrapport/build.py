@@ -35,15 +35,22 @@ INSTALL_QUARTO = ("Install Quarto with `pip install quarto-cli` (in this project
                   "then build again. `--no-render` builds without the site on purpose.")
 
 
+#: Typst markup that ends the PDF's first page after the title and the table of contents.
+TITLE_PAGE_BREAK = "#pagebreak()"
+
+
 def pdf_front_matter(year: int) -> dict:
     """A förvaltning's page is also a PDF (Typst, bundled with Quarto): a title page naming the
-    förvaltning and the year, Swedish headings, tagged for accessibility (PDF/UA-1, Quarto 1.9+).
-    Quarto links it from the HTML page ("Andra format")."""
+    förvaltning and the year (with the table of contents; the report starts on page 2),
+    Swedish headings, A4 with 2 cm margins and 10 pt text so that wide tables fit, tagged for
+    accessibility (PDF/UA-1, Quarto 1.9+). Quarto links it from the HTML page ("Andra format")."""
     return {
         "subtitle": f"Kompetensförsörjning i Region Skåne {year}",
         "format": {
             "html": "default",
-            "typst": {"toc": True, "toc-title": "Innehåll", "papersize": "a4", "pdf-standard": "ua-1"},
+            "typst": {"toc": True, "toc-title": "Innehåll", "papersize": "a4", "margin": {"x": "2cm", "y": "2cm"},
+                      "fontsize": "10pt", "pdf-standard": "ua-1",
+                      "include-before-body": [{"text": TITLE_PAGE_BREAK}]},
         },
     }
 
@@ -242,6 +249,9 @@ def _build_year(root: Path, year: int, only, render: bool, jobs, force: bool, ou
         run = [execute.Job(j.key, j.notebook, str(year_dir / f"{j.key}.ipynb"), j.parameters, j.title,
                            front_matter=j.front_matter, log=str(gen / "logs" / f"{j.key}.log"), env=env)
                for j in to_run]
+        # the overview reads every file and takes longest: start it first, so that it does not
+        # run alone at the end while the other workers wait
+        run.sort(key=lambda j: j.key != "oversikt")
         workers = jobs or os.cpu_count() or 1
         reused = len(keys) - len(run)
         _say(out, f"Running {len(run)} notebook(s), {min(workers, max(len(run), 1))} at a time"

@@ -69,7 +69,7 @@ class Figure(Block):
             self._png = buf.getvalue()
             folder = tables.output_dir() / FIGURE_DIR
             folder.mkdir(parents=True, exist_ok=True)
-            (folder / f"{self.name}.png").write_bytes(self._png)
+            tables.write_atomic(folder / f"{self.name}.png", self._png)
         return self._png
 
     def html(self) -> str:

@@ -14,6 +14,8 @@ Example::
 
 from __future__ import annotations
 
+import io
+import os
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -42,22 +44,30 @@ _FIXED_TIME = (2000, 1, 1, 0, 0, 0)
 _DOC_DATES = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
 
 
-def reproducible_xlsx(path: Path) -> None:
-    """Make an Excel file depend on its content only: fixed zip timestamps and document dates,
+def reproducible_xlsx(data: bytes) -> bytes:
+    """An Excel file that depends on its content only: fixed zip timestamps and document dates,
     so that two builds of the same data write the same bytes."""
-    path = Path(path)
-    with zipfile.ZipFile(path) as zin:
-        entries = [(info, zin.read(info)) for info in zin.infolist()]
-    tmp = path.with_suffix(".tmp")
-    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zout:
-        for info, content in entries:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            content = zin.read(info)
             if info.filename == "docProps/core.xml":
                 content = _DOC_DATES.sub(rb"\g<1>2000-01-01T00:00:00Z\g<2>", content)
             zi = zipfile.ZipInfo(info.filename, date_time=_FIXED_TIME)
             zi.compress_type = zipfile.ZIP_DEFLATED
             zi.external_attr = info.external_attr
             zout.writestr(zi, content)
-    tmp.replace(path)
+    return out.getvalue()
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write a file in one step (a temporary file of this process, then a rename). Notebooks run
+    side by side may write the same download or figure (two förvaltningar with the same
+    region-wide section): each reader sees a whole file, never one being written."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
 
 
 @dataclass
@@ -97,12 +107,13 @@ class Table(Block):
         csv_rel, xlsx_rel = self.download_paths()
         folder = _output_dir / DOWNLOAD_DIR
         folder.mkdir(parents=True, exist_ok=True)
-        data.to_csv(_output_dir / csv_rel, index=False, encoding="utf-8-sig")
-        with pd.ExcelWriter(_output_dir / xlsx_rel, engine="openpyxl") as xl:
+        write_atomic(_output_dir / csv_rel, data.to_csv(index=False).encode("utf-8-sig"))
+        xlsx = io.BytesIO()
+        with pd.ExcelWriter(xlsx, engine="openpyxl") as xl:
             data.to_excel(xl, index=False, sheet_name="data")
             pd.DataFrame({"Tabell": [self.caption], "Källa": [self.source]}).to_excel(
                 xl, index=False, sheet_name="källa")
-        reproducible_xlsx(_output_dir / xlsx_rel)
+        write_atomic(_output_dir / xlsx_rel, reproducible_xlsx(xlsx.getvalue()))
         self._written = True
 
     # -- representations ---------------------------------------------------------------
@@ -144,11 +155,19 @@ class Table(Block):
         out.append("</div>")
         return "\n".join(out)
 
+    def _rule(self, col) -> str:
+        """The header rule of a column. Pandoc sizes a wide table's columns by the number of
+        dashes here (the PDF): as many as the column's longest text, within 4 and 40, so a column of
+        names gets more room than a column of numbers."""
+        texts = [str(col)] + [str(v) for v in self.frame[col]]
+        dashes = "-" * min(40, max(4, max(len(t) for t in texts)))
+        return dashes[:-1] + ":" if col in self.numeric else ":" + dashes[1:]
+
     def markdown(self) -> str:
         self.write_downloads()
         cols = list(self.frame.columns)
         lines = ["| " + " | ".join(md(c) for c in cols) + " |",
-                 "|" + "|".join("--:" if c in self.numeric else ":--" for c in cols) + "|"]
+                 "|" + "|".join(self._rule(c) for c in cols) + "|"]
         for i, (_, row) in enumerate(self.frame.iterrows()):
             cells = [md(row[c]) for c in cols]
             if i in self.strong_rows:
