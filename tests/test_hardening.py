@@ -268,12 +268,15 @@ def assert_next_build_succeeds(project: Path, before: dict[str, bytes]) -> None:
 
 def test_ctrl_c_stops_promptly_and_publishes_nothing(project):
     before, gen = snapshot(project / "reports"), published(project)
-    build = Build(project)
+    # one notebook at a time: when the first has finished, five are still to run (several
+    # seconds), so the interrupt always lands in a running build, however fast it has become
+    build = Build(project, "--jobs", "1")
     build.wait_for("[1/")  # the first notebook has finished; others are running or queued
     sent = time.monotonic()
     build.signal(signal.SIGINT)  # what Ctrl-C in a terminal sends: the whole foreground group
     rc, out, err = build.finish(timeout=180)
     took = time.monotonic() - sent
+    assert "[6/6]" not in out, "the build finished before the interrupt reached it: " + out
     assert rc == 130, out + err
     assert "interrupted" in err and "Traceback" not in err, err
     assert took < 10, f"Ctrl-C took {took:.0f} s: the build ran the queued notebooks instead of stopping"
@@ -288,7 +291,7 @@ def test_ctrl_c_stops_promptly_and_publishes_nothing(project):
                          ids=["while-validating", "after-first-notebook", "notebooks-running"])
 def test_sigkill_leaves_published_reports_and_next_build_cleans_up(project, after, delay):
     before, gen = snapshot(project / "reports"), published(project)
-    build = Build(project)
+    build = Build(project, "--jobs", "1")  # one at a time: the build is still running when killed
     build.wait_for(after)
     time.sleep(delay)
     build.signal(signal.SIGKILL)  # no handler runs: whatever the build left stays behind
