@@ -256,7 +256,7 @@ class KernelServer:
         env.setdefault("OMP_NUM_THREADS", "1")
         env.setdefault("MKL_NUM_THREADS", "1")
         env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
-        stderr = open(self._log, "ab") if self._log else subprocess.DEVNULL
+        stderr = open(self._log, "wb") if self._log else subprocess.DEVNULL
         try:
             self.proc = subprocess.Popen([sys.executable, "-m", "kompetensrapport.kernels", self.path],
                                          stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=stderr,
