@@ -21,6 +21,7 @@ peak memory under 1 GiB at 200.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import platform
 import shutil
@@ -141,14 +142,8 @@ def timed(cmd, cwd=None, memory: bool = False) -> tuple[float, PeakMemory | None
     a 2-core machine, so the timings of (a), (b) and (c) are taken without it."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    mem = PeakMemory(proc.pid) if memory else None
-    if mem:
-        mem.__enter__()
-    try:
+    with PeakMemory(proc.pid) if memory else contextlib.nullcontext() as mem:
         _, err = proc.communicate()
-    finally:
-        if mem:
-            mem.__exit__()
     took = time.perf_counter() - start
     if proc.returncode != 0:
         raise SystemExit(f"failed: {' '.join(map(str, cmd))}\n{err[-2000:]}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 
 import nbformat
 import pytest
@@ -143,17 +142,6 @@ def test_only_rebuilds_one_and_keeps_the_others(good_build):
     assert "koncernkontoret" in proc.stdout and "lasarettet-ystad" not in proc.stdout
 
 
-@pytest.mark.quarto
-@pytest.mark.skipif(shutil.which("quarto") is None, reason="the quarto command is not installed")
-def test_render_with_quarto_makes_the_site(tmp_path):
-    project = copy_project(tmp_path / "p")
-    proc = run_cli("build", "--year", "2023", "--root", project)
-    assert proc.returncode == 0, proc.stderr
-    assert (project / "_site/index.html").is_file()
-    for slug in _slugs(project) + ["oversikt"]:
-        assert (project / f"_site/2023/{slug}.html").is_file()
-
-
 def _outputs_text(path) -> str:
     nb = nbformat.read(path, as_version=4)
     parts = []
@@ -219,14 +207,3 @@ def test_forvaltning_pages_are_also_pdfs_with_a_title_page(built_project):
     meta = yaml.safe_load(nb.cells[0].source.strip().strip("-"))
     assert meta["title"] == "Koncernkontoret" and "2023" in meta["subtitle"]
     assert meta["format"]["typst"]["pdf-standard"] == "ua-1" and "html" in meta["format"]
-
-
-@pytest.mark.quarto
-@pytest.mark.skipif(shutil.which("quarto") is None, reason="the quarto command is not installed")
-def test_render_makes_one_pdf_per_forvaltning(tmp_path):
-    project = copy_project(tmp_path / "p")
-    proc = run_cli("build", "--year", "2023", "--root", project)
-    assert proc.returncode == 0, proc.stderr
-    for slug in _slugs(project):
-        assert (project / f"_site/2023/{slug}.pdf").is_file(), slug
-        assert f"{slug}.pdf" in (project / f"_site/2023/{slug}.html").read_text(encoding="utf-8")

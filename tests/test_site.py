@@ -90,6 +90,12 @@ def broken_links(site: Path) -> list[str]:
     return bad
 
 
+def test_render_with_quarto_makes_the_site(site):
+    assert (site / "index.html").is_file()
+    for slug in _slugs(site) + ["oversikt"]:
+        assert (site / f"2023/{slug}.html").is_file()
+
+
 def test_every_internal_link_resolves(site):
     pages = list(site.rglob("*.html"))
     assert len(pages) >= 9
@@ -113,6 +119,7 @@ def test_each_forvaltning_has_a_pdf_linked_from_its_page(site):
     assert config["lang"] == "sv"
     for slug in _slugs(site):
         assert (site / "2023" / f"{slug}.pdf").is_file(), slug
+        assert f"{slug}.pdf" in (site / f"2023/{slug}.html").read_text(encoding="utf-8")
         alternates = _parse(site / "2023" / f"{slug}.html").alternates
         assert alternates == [(f"{slug}.pdf", "PDF")], (slug, alternates)
         assert "<h2>Andra format</h2>" in (site / "2023" / f"{slug}.html").read_text(encoding="utf-8")

@@ -193,7 +193,7 @@ def build(root: Path, year: int, only: list[str] | None = None, render: bool = T
 
 def _build_year(root: Path, year: int, only, render: bool, jobs, force: bool, out, started: float,
                 inputs: str, server) -> Outcome:
-    from kompetensrapport import execute, privacy, site, validate
+    from kompetensrapport import execute, load, privacy, site, validate
 
     _say(out, f"Validating data/{year} and params/{year} ...")
     report = validate.require_valid(root, year)
@@ -241,8 +241,6 @@ def _build_year(root: Path, year: int, only, render: bool, jobs, force: bool, ou
             if stale.stem not in keys:
                 stale.unlink()
         # the notebooks reuse this validation of the same files instead of repeating it
-        from kompetensrapport import load
-
         validated = gen / "validated"
         load.save_validated(validated, root, year, report.data)
         env = {**os.environ, load.VALIDATED_ENV: str(validated)}

@@ -18,19 +18,25 @@ CACHE_FILE = ".kr-cache.json"
 PACKAGE = Path(__file__).resolve().parent
 
 
-def _hash_files(h, paths) -> None:
+def hash_files(h, paths) -> None:
+    """Feed each file's name and bytes (or a marker for a missing file) into the hash ``h``."""
     for path in paths:
         path = Path(path)
         h.update(str(path.name).encode())
         h.update(path.read_bytes() if path.is_file() else b"<missing>")
 
 
+def files_in(folder: Path) -> list[Path]:
+    """The files in a folder, sorted (none when it does not exist)."""
+    return sorted(p for p in folder.glob("*") if p.is_file()) if folder.is_dir() else []
+
+
 def code_key(root: Path) -> str:
     """The package code, templates and locked environment."""
     h = hashlib.sha256()
     files = sorted(p for p in PACKAGE.rglob("*") if p.is_file() and p.suffix in (".py", ".css", ".yml", ".yaml"))
-    _hash_files(h, files)
-    _hash_files(h, [Path(root) / "requirements.lock"])
+    hash_files(h, files)
+    hash_files(h, [Path(root) / "requirements.lock"])
     return h.hexdigest()
 
 
@@ -42,11 +48,11 @@ def inputs_key(root: Path, year: int) -> str:
     root = Path(root)
     h = hashlib.sha256()
     h.update(code_key(root).encode())
-    _hash_files(h, sorted((root / "notebooks").glob("*.ipynb")))
-    _hash_files(h, [root / "_quarto.yml"])
+    hash_files(h, sorted((root / "notebooks").glob("*.ipynb")))
+    hash_files(h, [root / "_quarto.yml"])
     for folder in (root / "params" / str(year), root / "data" / str(year), root / "data" / str(year - 1)):
         h.update(str(folder.relative_to(root)).encode())
-        _hash_files(h, sorted(p for p in folder.glob("*") if p.is_file()) if folder.is_dir() else [])
+        hash_files(h, files_in(folder))
     return h.hexdigest()
 
 
@@ -68,18 +74,18 @@ def job_key(root: Path, year: int, notebook: Path, parameters: dict, sections, c
     """The key of one notebook run: equal keys mean equal output."""
     h = hashlib.sha256()
     h.update(code.encode())
-    _hash_files(h, [notebook])
+    hash_files(h, [notebook])
     h.update(json.dumps({k: v for k, v in parameters.items() if k != "root"}, sort_keys=True,
                         ensure_ascii=False).encode())
     names = files_for(sections)
     if sections is None:  # the overview lists every förvaltning from its parameter file
-        _hash_files(h, sorted((Path(root) / "params" / str(year)).glob("*.y*ml")))
+        hash_files(h, sorted((Path(root) / "params" / str(year)).glob("*.y*ml")))
     for y in (year, year - 1):
         folder = Path(root) / "data" / str(y)
         if y != year and not folder.is_dir():
             h.update(b"<no previous year>")
             continue
-        _hash_files(h, [folder / n for n in names])
+        hash_files(h, [folder / n for n in names])
     return h.hexdigest()
 
 
@@ -88,7 +94,7 @@ def site_key(root: Path, job_keys: dict[str, str], code: str) -> str:
     h = hashlib.sha256()
     h.update(code.encode())
     h.update(json.dumps(job_keys, sort_keys=True).encode())
-    _hash_files(h, [Path(root) / "_quarto.yml"])
+    hash_files(h, [Path(root) / "_quarto.yml"])
     return h.hexdigest()
 
 

@@ -168,8 +168,9 @@ def run_all(jobs: list[Job], workers: int, on_done=None, warm: bool = True, log:
     if warm and server is None:
         with kernels.KernelServer(log=log) as own:
             return run_all(jobs, workers, on_done, warm=True, server=own)
-    if warm and server.ready():
-        jobs = [dataclasses.replace(j, kernel_server=server.ready()) for j in jobs]
+    socket = server.ready() if warm else None
+    if socket:
+        jobs = [dataclasses.replace(j, kernel_server=socket) for j in jobs]
     results: dict[str, Result] = {}
     workers = max(1, min(workers, len(jobs)))
     env_before = os.environ.get("PYDEVD_DISABLE_FILE_VALIDATION")

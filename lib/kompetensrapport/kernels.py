@@ -23,6 +23,7 @@ Example::
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import selectors
@@ -306,7 +307,10 @@ class KernelServer:
 
 # --------------------------------------------------------------------------- the client side
 
-def _provisioner_classes():
+@functools.cache
+def kernel_manager_class():
+    """The kernel manager class to hand to papermill (``kernel_manager_class=``); defined on first
+    use, so that the kernel server and the build do not import jupyter_client for it."""
     from jupyter_client.manager import AsyncKernelManager
     from jupyter_client.provisioning import LocalProvisioner
 
@@ -394,10 +398,6 @@ def _provisioner_classes():
 
     return ForkKernelManager
 
-
-def kernel_manager_class():
-    """The kernel manager class to hand to papermill (``kernel_manager_class=``)."""
-    return _provisioner_classes()
 
 
 if __name__ == "__main__":

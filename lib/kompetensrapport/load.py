@@ -298,11 +298,10 @@ VALIDATED_ENV = "KOMPETENSRAPPORT_VALIDATED"
 
 def data_key(root: Path, year: int) -> str:
     """A hash of every file in ``data/<år>/`` (names and bytes)."""
+    from kompetensrapport import cache
+
     h = hashlib.sha256()
-    folder = data_dir(root, year)
-    for path in sorted(folder.glob("*")) if folder.is_dir() else []:
-        if path.is_file():
-            h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    cache.hash_files(h, cache.files_in(data_dir(root, year)))
     return h.hexdigest()
 
 

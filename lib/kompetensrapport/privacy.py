@@ -95,12 +95,11 @@ PHONE = re.compile(
     rf"|(?P<national>0[1-9]\d{{0,3}}(?:{_SEP}?\d{{2,4}}){{2,4}})"
     r")(?!\w|[.,]\d)"
 )
-#: A word: letters, possibly joined by hyphens (Lise-Lott). Capitalised or all capitals counts.
-WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 #: Every upper-case letter of the Basic Multilingual Plane: a name's words start with one.
 _UPPER = "".join(sorted({c for c in map(chr, range(0x10000)) if c.isupper()}))
-#: A word that starts with an upper-case letter (the only words :func:`_capitalised` accepts),
-#: found by the regex engine rather than by testing every word in Python.
+#: A word (letters, possibly joined by hyphens: Lise-Lott) that starts with an upper-case letter,
+#: the only words :func:`_capitalised` accepts; found by the regex engine rather than by testing
+#: every word in Python.
 CAPITAL_WORD = re.compile(rf"(?<![^\W\d_])(?<![^\W\d_]-)[{re.escape(_UPPER)}][^\W\d_]*(?:-[^\W\d_]+)*")
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
