@@ -508,5 +508,27 @@ def kernel_manager_class():
 
 
 
+def main(path: str) -> None:
+    """Run the server; leave without the interpreter's teardown of the preloaded libraries
+    (half a second of a build's end), which has nothing to save."""
+    code = 0
+    try:
+        serve(path)
+    except SystemExit as e:
+        code = e.code if isinstance(e.code, int) else 0
+    except BaseException:  # noqa: BLE001 - reported on stderr, the build falls back to normal kernels
+        import traceback
+
+        traceback.print_exc()
+        code = 1
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except Exception:  # noqa: BLE001
+                pass
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    serve(sys.argv[1])
+    main(sys.argv[1])
