@@ -474,6 +474,20 @@ def test_privacy_scan_reads_pages_and_downloads(tmp_path):
         ("index.qmd", 7, privacy.RULE_NAME), ("sida.html", 1, privacy.RULE_NAME), ("tabell.csv", 2, privacy.RULE_NAME)]
 
 
+def test_privacy_scan_finds_names_inside_longer_runs_of_capitalised_words():
+    """A name among other capitalised words (a heading in title case), and the same person as
+    ``Efternamn, Förnamn``, each found once, with what stands around them left alone."""
+    from kompetensrapport import privacy
+
+    names, _ = _hook_names()
+    name = next(n for n in names if len(n.split()) == 2)
+    first, surname = name.split()
+    text = (f"Rapport Från Enheten {name} Och Styrelsen. Granskad Av {surname}, {first} Och "
+            f"Nämnden, {name}-Gruppen; Ensam Ordning {first}")
+    found = [(match, rule) for _, match, rule in privacy.find_in_text(text)]
+    assert found == [(name, privacy.RULE_NAME), (f"{surname}, {first}", privacy.RULE_NAME)]
+
+
 def test_privacy_scan_ignores_numbers_dates_and_places():
     from kompetensrapport import privacy
 

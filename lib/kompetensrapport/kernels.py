@@ -48,6 +48,8 @@ PRELOAD = [
     "kompetensrapport.blocks",
     "matplotlib.pyplot",
     "seaborn",
+    "openpyxl",  # the downloads (tables.py); 0.2 s a kernel otherwise
+    "pandas.io.excel._openpyxl",
     # what ipykernel imports when a kernel starts
     "ipykernel.ipkernel",
     "ipykernel.debugger",
@@ -218,10 +220,13 @@ def _watch_exit(pid: int, exits: dict, sel) -> None:
 
 def _warm_up() -> None:
     """Draw and save one small figure, so that matplotlib has loaded its fonts and Agg renderer
-    before the fork (the tests check that the kernels' output is unchanged by this)."""
+    before the fork, and format one number, so that babel has read its Swedish locale data (the
+    tests check that the kernels' output is unchanged by this)."""
     import io
 
-    from kompetensrapport import figures
+    from kompetensrapport import figures, fmt
+
+    fmt.number(-1234.5, 1)
 
     fig, ax = figures.new(2, 1)
     ax.barh(["å"], [1.0])

@@ -30,6 +30,7 @@ Example::
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import json
@@ -101,6 +102,9 @@ _UPPER = "".join(sorted({c for c in map(chr, range(0x10000)) if c.isupper()}))
 #: the only words :func:`_capitalised` accepts; found by the regex engine rather than by testing
 #: every word in Python.
 CAPITAL_WORD = re.compile(rf"(?<![^\W\d_])(?<![^\W\d_]-)[{re.escape(_UPPER)}][^\W\d_]*(?:-[^\W\d_]+)*")
+#: Two or more such words in a row, apart only by white space or a comma: the only places a
+#: name can stand (most capitalised words stand alone and are passed over by the regex engine).
+CAPITAL_RUN = re.compile(rf"{CAPITAL_WORD.pattern}(?:(?:\s+|\s*,\s*){CAPITAL_WORD.pattern})+")
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
@@ -157,7 +161,14 @@ def _capitalised(word: str) -> bool:
 def _names(text: str) -> list[tuple[int, str]]:
     """(offset, matched text) of every known name: runs of 2–3 capitalised words whose hash is
     listed, longest first, and ``Efternamn, Förnamn`` pairs read the other way round."""
-    words = [m for m in CAPITAL_WORD.finditer(text) if _capitalised(m.group())]
+    found = []
+    for run in CAPITAL_RUN.finditer(text):
+        found += _names_in_run(text, run.start(), run.end())
+    return found
+
+
+def _names_in_run(text: str, start: int, end: int) -> list[tuple[int, str]]:
+    words = [m for m in CAPITAL_WORD.finditer(text, start, end) if _capitalised(m.group())]
     found, i = [], 0
     while i < len(words):
         hit = 0
@@ -217,10 +228,17 @@ def mask(text: str, rule: str) -> str:
 
 def find_in_text(text: str) -> list[tuple[int, str, str]]:
     """Every finding in one text as (offset, matched text, rule), in the order they stand."""
+    return list(_find_in_text(text))
+
+
+@functools.lru_cache(maxsize=1024)
+def _find_in_text(text: str) -> tuple:
+    """:func:`find_in_text`, once per distinct text: a notebook output stands in its HTML and its
+    Markdown form, and a region-wide section on several pages."""
     hits = [(o, t, RULE_EMAIL) for o, t in _emails(text)]
     hits += [(o, t, RULE_PHONE) for o, t in _phones(text)]
     hits += [(o, t, RULE_NAME) for o, t in _names(text)]
-    return sorted(hits)
+    return tuple(sorted(hits))
 
 
 def _findings(text: str, file: str, cell: int | None = None, lines: bool = True) -> list[Finding]:
@@ -309,8 +327,11 @@ def scan(paths, root: Path | None = None) -> list[Finding]:
     """Every piece of personal data in ``paths`` (files, or folders searched recursively for
     notebooks, pages and downloads). File names are shown relative to ``root`` when given."""
     found = []
-    for path in _files(paths):
-        found += _scan_file(path, _display(path, root))
+    try:
+        for path in _files(paths):
+            found += _scan_file(path, _display(path, root))
+    finally:
+        _find_in_text.cache_clear()  # the texts are not kept after the scan
     return list(dict.fromkeys(found))  # the same text in an output's HTML and Markdown: once
 
 
