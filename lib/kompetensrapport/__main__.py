@@ -1,7 +1,5 @@
 """``python -m kompetensrapport``."""
 
-import sys
+from kompetensrapport.cli import console
 
-from kompetensrapport.cli import main
-
-sys.exit(main())
+console()
