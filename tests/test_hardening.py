@@ -488,6 +488,30 @@ def test_privacy_scan_finds_names_inside_longer_runs_of_capitalised_words():
     assert found == [(name, privacy.RULE_NAME), (f"{surname}, {first}", privacy.RULE_NAME)]
 
 
+def test_privacy_scanner_rescans_files_written_again_and_forgets_removed_ones(tmp_path):
+    """The build scans a notebook as it finishes and the rest at the end: a file written again
+    after its scan (as the build writes: a new file renamed over it) is scanned again."""
+    from kompetensrapport import privacy
+
+    names, _ = _hook_names()
+    table = tmp_path / "nedladdning" / "tabell.csv"
+    table.parent.mkdir()
+    table.write_text("roll\nchef\n", encoding="utf-8")
+    scanner = privacy.Scanner(root=tmp_path)
+    scanner.update([tmp_path])
+    assert scanner.findings() == []
+    fresh = table.with_suffix(".tmp")
+    fresh.write_text(f"roll\n{names[0]}\n", encoding="utf-8")
+    os.replace(fresh, table)
+    (tmp_path / "sida.qmd").write_text(f"{names[-1]}\n", encoding="utf-8")
+    scanner.update([tmp_path])
+    assert [(f.file, f.line) for f in scanner.findings()] == [("nedladdning/tabell.csv", 2), ("sida.qmd", 1)]
+    (tmp_path / "sida.qmd").unlink()
+    with pytest.raises(privacy.PersonalDataError) as err:
+        scanner.check()
+    assert err.value.findings == [f for f in scanner.findings() if f.file == "nedladdning/tabell.csv"]
+
+
 def test_privacy_scan_ignores_numbers_dates_and_places():
     from kompetensrapport import privacy
 

@@ -139,11 +139,13 @@ def _carry_over(previous: Path | None, staging: Path, year: int, keep_this_year:
             shutil.copytree(child, staging / child.name)
 
 
-def _pages(staging: Path) -> list:
+def _pages(staging: Path, planned: dict[tuple[int, str], str] | None = None) -> list:
+    """The site's pages: the notebooks in ``staging`` (titles from their front matter) and the
+    ``planned`` ones, (year, slug) -> title, that this build is about to run."""
     from kompetensrapport import site
 
-    pages = []
-    for nb in sorted(staging.glob("*/*.ipynb")):
+    titles = {}
+    for nb in staging.glob("*/*.ipynb"):
         if not nb.parent.name.isdigit():
             continue
         title = nb.stem
@@ -154,8 +156,10 @@ def _pages(staging: Path) -> list:
                 title = yaml.safe_load(source.strip().strip("-"))["title"]
         except Exception:
             pass
-        pages.append(site.Page(int(nb.parent.name), nb.stem, title))
-    return pages
+        titles[(int(nb.parent.name), nb.stem)] = title
+    titles.update(planned or {})
+    order = sorted(titles, key=lambda page: f"{page[0]}/{page[1]}.ipynb")  # as the files sort
+    return [site.Page(year, slug, titles[(year, slug)]) for year, slug in order]
 
 
 def _say(out, text: str) -> None:
@@ -250,18 +254,26 @@ def _build_year(root: Path, year: int, only, render: bool, jobs, force: bool, ou
         # the overview reads every file and takes longest: start it first, so that it does not
         # run alone at the end while the other workers wait
         run.sort(key=lambda j: j.key != "oversikt")
+        # the pages around the notebooks do not depend on them: written (and checked for personal
+        # data, with the other years' pages) while the kernel server is still starting
+        planned = {(year, j.key): j.title for j in run}
+        site.write_project(staging, root, report.data, _pages(staging, planned), site.build_info(root, year))
+        scanner = privacy.Scanner(root=staging)
+        scanner.update([p for p in staging.iterdir() if p != year_dir])
         workers = jobs or os.cpu_count() or 1
         reused = len(keys) - len(run)
         _say(out, f"Running {len(run)} notebook(s), {min(workers, max(len(run), 1))} at a time"
                   + (f"; {reused} unchanged, reused from the last build" if reused else "") + " ...")
-        results = _run_with_progress(run, workers, out, server)
+        # each notebook is scanned as it finishes, while the others run
+        results = _run_with_progress(run, workers, out, server,
+                                     finished=lambda res: res.ok and scanner.update([res.output]))
         shutil.rmtree(validated, ignore_errors=True)
         failed = [r for r in results if not r.ok]
         if failed:
             raise NotebookError(_failure_message(root, year, failed, run))
-        site.write_project(staging, root, report.data, _pages(staging), site.build_info(root, year))
         # no personal data may reach the published output: notebooks, pages and downloads
-        privacy.check([staging], root=staging)
+        scanner.update([staging])  # what is new or changed since scanned
+        scanner.check()
         outcome = Outcome(year, results, reports=root / "reports", site=root / "_site")
         if want_render:
             _say(out, "Rendering the site with Quarto ...")
@@ -310,8 +322,9 @@ def _finish(root: Path, year: int, started: float, outcome: Outcome, render: boo
     return outcome
 
 
-def _run_with_progress(run, workers: int, out, server=None) -> list:
-    """Run the jobs; a progress bar on a terminal, and one line per notebook with status and time."""
+def _run_with_progress(run, workers: int, out, server=None, finished=None) -> list:
+    """Run the jobs; a progress bar on a terminal, and one line per notebook with status and time.
+    ``finished(result)`` is called as each notebook finishes."""
     from tqdm import tqdm
 
     from kompetensrapport import execute
@@ -327,6 +340,8 @@ def _run_with_progress(run, workers: int, out, server=None) -> list:
         else:
             bar.write(line)
         bar.update()
+        if finished:
+            finished(res)
 
     try:
         return execute.run_all(run, workers, on_done=done, server=server)

@@ -326,17 +326,53 @@ def _display(path: Path, root: Path | None) -> str:
 def scan(paths, root: Path | None = None) -> list[Finding]:
     """Every piece of personal data in ``paths`` (files, or folders searched recursively for
     notebooks, pages and downloads). File names are shown relative to ``root`` when given."""
-    found = []
-    try:
-        for path in _files(paths):
-            found += _scan_file(path, _display(path, root))
-    finally:
-        _find_in_text.cache_clear()  # the texts are not kept after the scan
-    return list(dict.fromkeys(found))  # the same text in an output's HTML and Markdown: once
+    scanner = Scanner(root)
+    scanner.update(paths)
+    return scanner.findings()
 
 
 def check(paths, root: Path | None = None) -> None:
     """Raise :class:`PersonalDataError` listing every finding (masked) when there is any."""
-    found = scan(paths, root)
-    if found:
-        raise PersonalDataError(found)
+    scanner = Scanner(root)
+    scanner.update(paths)
+    scanner.check()
+
+
+class Scanner:
+    """A scan made in parts, as files are finished, that reports as :func:`scan` does.
+
+    :meth:`update` scans the files it has not seen and those changed since (another size,
+    time or inode: a file written again); :meth:`findings` covers the files as they were last
+    scanned. The build scans each notebook when it finishes, while others run, and at the end
+    what is left::
+
+        scanner = Scanner(root=staging)
+        scanner.update([staging / "index.qmd"])  # any time
+        scanner.update([staging])  # at the end: only what is new or changed
+        scanner.check()
+    """
+
+    def __init__(self, root: Path | None = None):
+        self.root = root
+        self._seen: dict[Path, tuple] = {}  # file -> (its stat when scanned, its findings)
+
+    def update(self, paths) -> None:
+        try:
+            for path in _files(paths):
+                st = path.stat()
+                stamp = (st.st_size, st.st_mtime_ns, st.st_ino)
+                seen = self._seen.get(path)
+                if seen is None or seen[0] != stamp:
+                    self._seen[path] = (stamp, _scan_file(path, _display(path, self.root)))
+        finally:
+            _find_in_text.cache_clear()  # the texts are not kept between scans
+
+    def findings(self) -> list[Finding]:
+        found = [f for path in sorted(self._seen) if path.exists() for f in self._seen[path][1]]
+        return list(dict.fromkeys(found))  # the same text in an output's HTML and Markdown: once
+
+    def check(self) -> None:
+        """Raise :class:`PersonalDataError` listing every finding (masked) when there is any."""
+        found = self.findings()
+        if found:
+            raise PersonalDataError(found)
