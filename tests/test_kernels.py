@@ -212,3 +212,30 @@ def test_notebooks_reuse_the_builds_validation_only_for_the_same_files(tmp_path,
     with pytest.raises(Exception) as err:
         load.load_year(project, 2023)
     assert "regionbidrag.csv" in str(err.value)
+
+
+def test_the_notebooks_libraries_and_handed_over_data_need_no_pandera(tmp_path):
+    """pandera takes a quarter of a second to import. The kernel server does not preload it, and
+    a build's notebook, which gets the data the build validated, never imports it."""
+    import shutil
+    import subprocess
+    import sys
+
+    from kompetensrapport import load
+
+    project = tmp_path / "p"
+    shutil.copytree(ROOT / "data" / "2023", project / "data" / "2023")
+    load.save_validated(tmp_path / "validated", project, 2023, load.load_year(project, 2023))
+    code = ("import importlib, json, sys; from pathlib import Path; "
+            "from kompetensrapport import kernels, load; "
+            "[importlib.import_module(m) for m in kernels.PRELOAD]; "
+            "data = load.load_year(Path(sys.argv[1]), 2023); "
+            "print(json.dumps([len(data), sorted(m for m in sys.modules if m.split('.')[0] == 'pandera')]))")
+    env = {**os.environ, load.VALIDATED_ENV: str(tmp_path / "validated")}
+    proc = subprocess.run([sys.executable, "-c", code, str(project)], capture_output=True, text=True, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout.splitlines()[-1]) == [len(load.load_year(project, 2023)), []]
+    # without the hand-off the same call validates, and then pandera is imported
+    proc = subprocess.run([sys.executable, "-c", code, str(project)], capture_output=True, text=True,
+                          env={k: v for k, v in env.items() if k != load.VALIDATED_ENV})
+    assert json.loads(proc.stdout.splitlines()[-1])[1] != []

@@ -3,7 +3,8 @@
 One module per job:
 
 - :mod:`~kompetensrapport.params` — the per-förvaltning parameter files (schema and loading)
-- :mod:`~kompetensrapport.schemas` — the schema of every data file (pandera)
+- :mod:`~kompetensrapport.schemas` — the schema of every data file (pandera), with the fixed
+  values of :mod:`~kompetensrapport.codes` (ratings, patterns)
 - :mod:`~kompetensrapport.load` — reading and validating a year's data files
 - :mod:`~kompetensrapport.reconcile` — stated totals against the sum of their parts
 - :mod:`~kompetensrapport.validate` — every check of a year, collected into one report

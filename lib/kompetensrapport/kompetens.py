@@ -28,7 +28,7 @@ import pandas as pd
 from kompetensrapport import fmt, load
 from kompetensrapport.blocks import Bullets, Callout, Heading, Text, md
 from kompetensrapport.figures import Figure, hbar
-from kompetensrapport.schemas import BEDOMNINGAR
+from kompetensrapport.codes import BEDOMNINGAR
 from kompetensrapport.sources import source_text
 from kompetensrapport.tables import Table
 

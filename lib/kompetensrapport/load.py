@@ -12,6 +12,9 @@ Choices for what analysts' tools produce (documented in the README):
 - a semicolon-separated file (Swedish Excel's "CSV") is rejected with a message that says how to
   save it, because its numbers use decimal commas that would be read differently per column.
 
+pandera and the schemas are imported when a file is validated: a build's notebooks get the data
+the build validated (:data:`VALIDATED_ENV`) and never import them.
+
 Example::
 
     data = load_year(Path("."), 2023)
@@ -29,10 +32,8 @@ import re
 from pathlib import Path
 
 import pandas as pd
-import pandera.pandas as pa
 
 from kompetensrapport.exceptions import InputError, Problem, UsageError
-from kompetensrapport.schemas import BOOL_COLUMNS, FILES
 
 BOM = "\ufeff"
 
@@ -181,6 +182,8 @@ def _plain_number_problems(file: str, frame: pd.DataFrame, lines: list[int], dis
 
     pandera coerces text with ``float()``, which accepts these; a plain number is digits with
     an optional sign and decimal point (whole numbers without one)."""
+    from kompetensrapport.schemas import FILES
+
     problems = []
     for name, column in FILES[file].to_schema().columns.items():
         kind = str(column.dtype).lower()
@@ -237,6 +240,10 @@ def _rule_text(check: str, column, value) -> str:
 
 def validate_frame(file: str, frame: pd.DataFrame, lines: list[int], display: str) -> tuple[pd.DataFrame | None, list[Problem]]:
     """Validate a text frame against its schema; return the typed frame or the problems."""
+    import pandera.pandas as pa
+
+    from kompetensrapport.schemas import BOOL_COLUMNS, FILES
+
     model = FILES[file]
     plain = _plain_number_problems(file, frame, lines, display)
     try:
@@ -267,6 +274,8 @@ class Lines(tuple):
 
 def read_year(root: Path, year: int, files: list[str] | None = None) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
     """Read and validate every data file of a year. Returns what could be read and all problems."""
+    from kompetensrapport.schemas import FILES
+
     root = Path(root)
     folder = data_dir(root, year)
     if not folder.is_dir():

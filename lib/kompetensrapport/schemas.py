@@ -13,16 +13,11 @@ Example::
 
 from __future__ import annotations
 
-
 import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-#: ``<seed file>: <section>`` — the source of every row.
-KALLA_PATTERN = r"^\d{3}_[0-9a-f]{16}\.txt: \S.*$"
-BEDOMNINGAR = ("Balans", "Obalans", "Brist")
-BOOL_TEXT = ("true", "false")
-SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+from kompetensrapport.codes import BEDOMNINGAR, BOOL_TEXT, KALLA_PATTERN, SLUG_PATTERN  # noqa: F401
 
 
 def _kalla():
