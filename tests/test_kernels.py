@@ -161,6 +161,36 @@ def test_an_interrupted_forked_kernel_raises_keyboard_interrupt(tmp_path):
     assert alive
 
 
+def test_a_forked_kernel_is_ready_for_its_first_output_and_killed_at_shutdown(tmp_path):
+    """The manager's own ready check (a kernel_info reply and its idle status on IOPub) leaves
+    no output behind: the first cell's output arrives. Shut down, the kernel is killed (exit
+    status of SIGKILL), not asked to end itself, which ipykernel 7.4 can hang in."""
+    km_class = kernels.kernel_manager_class()
+
+    async def scenario():
+        km = km_class(kernel_name="python3")
+        await km.start_kernel(cwd=str(tmp_path))
+        kc = km.client()
+        kc.start_channels()
+        await kc.wait_for_ready(timeout=60)
+        outputs = []
+        reply = await kc.execute_interactive("print('först')", timeout=60, output_hook=outputs.append)
+        process = km.provisioner.process
+        await km.shutdown_kernel()  # papermill's graceful default
+        kc.stop_channels()
+        return reply, outputs, process
+
+    with kernels.KernelServer() as server:
+        kernels.use(server.ready())
+        try:
+            reply, outputs, process = asyncio.run(scenario())
+        finally:
+            kernels.use(None)
+    assert reply["content"]["status"] == "ok"
+    assert [m["content"]["text"] for m in outputs if m["msg_type"] == "stream"] == ["först\n"]
+    assert type(process).__name__ == "ForkedKernel" and process.returncode == -signal.SIGKILL
+
+
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL])
 def test_the_server_ends_with_its_parent(tmp_path, sig):
     """A server whose build is gone (killed) exits by itself."""
