@@ -128,17 +128,21 @@ def test_a_kernel_goes_when_its_worker_goes_and_all_go_with_the_server(tmp_path)
     assert not _alive(b.pid), "the kernel outlived the server"
 
 
+async def ready_kernel(cwd: Path):
+    """A kernel forked from the server in use, and a client it has answered."""
+    km = kernels.kernel_manager_class()(kernel_name="python3")
+    await km.start_kernel(cwd=str(cwd))
+    kc = km.client()
+    kc.start_channels()
+    await kc.wait_for_ready(timeout=60)
+    return km, kc
+
+
 def test_an_interrupted_forked_kernel_raises_keyboard_interrupt(tmp_path):
     """SIGINT (jupyter_client's interrupt) must interrupt the running cell, as in a normal kernel,
     not kill the kernel or be ignored as in the server."""
-    km_class = kernels.kernel_manager_class()
-
     async def scenario():
-        km = km_class(kernel_name="python3")
-        await km.start_kernel(cwd=str(tmp_path))
-        kc = km.client()
-        kc.start_channels()
-        await kc.wait_for_ready(timeout=60)
+        km, kc = await ready_kernel(tmp_path)
         msg_id = kc.execute("import time\nfor _ in range(600): time.sleep(0.1)")
         await asyncio.sleep(1.0)
         await km.interrupt_kernel()
@@ -165,14 +169,8 @@ def test_a_forked_kernel_is_ready_for_its_first_output_and_killed_at_shutdown(tm
     """The manager's own ready check (a kernel_info reply and its idle status on IOPub) leaves
     no output behind: the first cell's output arrives. Shut down, the kernel is killed (exit
     status of SIGKILL), not asked to end itself, which ipykernel 7.4 can hang in."""
-    km_class = kernels.kernel_manager_class()
-
     async def scenario():
-        km = km_class(kernel_name="python3")
-        await km.start_kernel(cwd=str(tmp_path))
-        kc = km.client()
-        kc.start_channels()
-        await kc.wait_for_ready(timeout=60)
+        km, kc = await ready_kernel(tmp_path)
         outputs = []
         reply = await kc.execute_interactive("print('först')", timeout=60, output_hook=outputs.append)
         process = km.provisioner.process
