@@ -243,8 +243,9 @@ def test_notebooks_reuse_the_builds_validation_only_for_the_same_files(tmp_path,
 
 
 def test_the_notebooks_libraries_and_handed_over_data_need_no_pandera(tmp_path):
-    """pandera takes a quarter of a second to import. The kernel server does not preload it, and
-    a build's notebook, which gets the data the build validated, never imports it."""
+    """pandera takes a quarter of a second to import, pydantic (the parameter files' schema)
+    a tenth. The kernel server preloads neither, and a build's notebook, which gets the data the
+    build validated, never imports pandera."""
     import shutil
     import subprocess
     import sys
@@ -258,7 +259,7 @@ def test_the_notebooks_libraries_and_handed_over_data_need_no_pandera(tmp_path):
             "from kompetensrapport import kernels, load; "
             "[importlib.import_module(m) for m in kernels.PRELOAD]; "
             "data = load.load_year(Path(sys.argv[1]), 2023); "
-            "print(json.dumps([len(data), sorted(m for m in sys.modules if m.split('.')[0] == 'pandera')]))")
+            "print(json.dumps([len(data), sorted(m for m in sys.modules if m.split('.')[0] in ('pandera', 'pydantic'))]))")
     env = {**os.environ, load.VALIDATED_ENV: str(tmp_path / "validated")}
     proc = subprocess.run([sys.executable, "-c", code, str(project)], capture_output=True, text=True, env=env)
     assert proc.returncode == 0, proc.stderr

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from kompetensrapport import budget, fmt, fokus, kompetens, params
+from kompetensrapport import budget, fmt, fokus, kompetens
 from kompetensrapport.blocks import Bullets, Heading, Text, md
 from kompetensrapport.figures import Figure
 from kompetensrapport.tables import Table
@@ -15,8 +15,12 @@ from kompetensrapport.tables import Table
 PREFIX = "oversikt-"
 
 
-def forvaltningar(root: Path, ar: int) -> list[params.Params]:
-    """The year's förvaltningar, from their parameter files."""
+def forvaltningar(root: Path, ar: int) -> list:
+    """The year's förvaltningar, from their parameter files (:class:`.params.Params`). The
+    parameter files' schema (pydantic) is imported here, by the one notebook that reads them,
+    not by the kernel server for every notebook."""
+    from kompetensrapport import params
+
     return params.load_all(Path(root), ar)
 
 
