@@ -118,9 +118,13 @@ def run_job(job: Job) -> Result:
     try:
         for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
             try:
+                # shutdown_kernel="immediate": the kernel is killed once the last cell has replied
+                # (nothing is left to do or save); asked to end itself, ipykernel 7.4 sometimes
+                # hangs until jupyter_client sends SIGTERM 2.5 s later (see kernels.py)
                 pm.execute_notebook(job.notebook, str(out), parameters=job.parameters, cwd=str(out.parent),
                                     kernel_name=KERNEL, progress_bar=False, log_output=False,
-                                    request_save_on_cell_execute=False, start_timeout=START_TIMEOUT, **extra)
+                                    request_save_on_cell_execute=False, start_timeout=START_TIMEOUT,
+                                    shutdown_kernel="immediate", **extra)
                 break
             except (RuntimeError, TimeoutError) as e:
                 # Kernels started at the same moment by parallel workers can pick the same free
