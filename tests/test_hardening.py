@@ -192,8 +192,11 @@ class Build:
 
     def __init__(self, project: Path, *extra: str):
         self.project = project  # --force: run the notebooks although the inputs are unchanged
+        # Ctrl-C reaches the build as in a terminal, also when the tests themselves were started
+        # in the background by a shell, which makes them ignore SIGINT (and so the build)
         self.proc = subprocess.Popen([*CLI, *build_args(project, "--force", *extra)], stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, text=True, start_new_session=True)
+                                     stderr=subprocess.PIPE, text=True, start_new_session=True,
+                                     preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         self.lines: list[str] = []
         self.err: list[str] = []
         self._threads = [self._drain(self.proc.stdout, self.lines), self._drain(self.proc.stderr, self.err)]
