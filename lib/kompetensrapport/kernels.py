@@ -100,27 +100,17 @@ def _reset_child(cwd: str, env: dict, fds: list[int]) -> None:
         sys.path.pop(0)
 
 
-def _run_kernel(argv: list[str], cwd: str, env: dict, fds: list[int]) -> None:
-    """In the forked child: become the kernel. Never returns."""
+def _exit_after(run, *args) -> None:
+    """Call ``run(*args)``, then leave the process with its exit status (a SystemExit gives its
+    code, any other exception is printed and gives 1) without the interpreter's teardown of the
+    preloaded libraries, which has nothing to save and takes half a second. Never returns."""
     code = 1
     try:
-        _reset_child(cwd, env, fds)
-        # the std streams were replaced under Python's feet: reopen them on the new descriptors
-        sys.stdin = open(0, closefd=False)
-        sys.stdout = open(1, "w", closefd=False)
-        sys.stderr = open(2, "w", closefd=False)
-        # settings ipykernel reads from the environment when it is imported (in the server,
-        # before this kernel's environment existed) are given explicitly
-        parent = env.get("JPY_PARENT_PID")
-        argv = [*argv, f"--IPKernelApp.parent_handle={parent}"] if parent else list(argv)
-        sys.argv = ["ipykernel_launcher", *argv]
-        from ipykernel import kernelapp
-
-        kernelapp.launch_new_instance(argv=argv)
+        run(*args)
         code = 0
     except SystemExit as e:
         code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
-    except BaseException:  # noqa: BLE001 - report and leave; the provisioner sees the exit status
+    except BaseException:  # noqa: BLE001 - reported on stderr; the exit status says it failed
         import traceback
 
         traceback.print_exc()
@@ -131,6 +121,23 @@ def _run_kernel(argv: list[str], cwd: str, env: dict, fds: list[int]) -> None:
             except Exception:  # noqa: BLE001
                 pass
         os._exit(code)
+
+
+def _run_kernel(argv: list[str], cwd: str, env: dict, fds: list[int]) -> None:
+    """In the forked child: become the kernel (run through :func:`_exit_after`)."""
+    _reset_child(cwd, env, fds)
+    # the std streams were replaced under Python's feet: reopen them on the new descriptors
+    sys.stdin = open(0, closefd=False)
+    sys.stdout = open(1, "w", closefd=False)
+    sys.stderr = open(2, "w", closefd=False)
+    # settings ipykernel reads from the environment when it is imported (in the server,
+    # before this kernel's environment existed) are given explicitly
+    parent = env.get("JPY_PARENT_PID")
+    argv = [*argv, f"--IPKernelApp.parent_handle={parent}"] if parent else list(argv)
+    sys.argv = ["ipykernel_launcher", *argv]
+    from ipykernel import kernelapp
+
+    kernelapp.launch_new_instance(argv=argv)
 
 
 def serve(path: str) -> None:
@@ -261,7 +268,7 @@ def _start_kernel(conn: socket.socket, kernels: dict, sel) -> int | None:
     pid = os.fork()
     if pid == 0:
         conn.close()
-        _run_kernel(request["argv"], request["cwd"], request["env"], fds)
+        _exit_after(_run_kernel, request["argv"], request["cwd"], request["env"], fds)
     for fd in fds:
         os.close(fd)
     kernels[pid] = conn
@@ -497,7 +504,7 @@ def kernel_manager_class():
         arrived, every file the notebook writes is written). A graceful shutdown asks ipykernel
         to end itself, and ipykernel 7.4 sometimes hangs there (its control thread waits for an
         output thread that has stopped), so that the manager waits 2.5 s and then sends
-        SIGTERM: about one normal kernel in six on this project's machine."""
+        SIGTERM: about one normal kernel in seven on this project's machine."""
 
         async def shutdown_kernel(self, now: bool = False, restart: bool = False):
             return await super().shutdown_kernel(now=now or not restart, restart=restart)
@@ -525,28 +532,5 @@ def kernel_manager_class():
     return ForkKernelManager
 
 
-
-def main(path: str) -> None:
-    """Run the server; leave without the interpreter's teardown of the preloaded libraries
-    (half a second of a build's end), which has nothing to save."""
-    code = 0
-    try:
-        serve(path)
-    except SystemExit as e:
-        code = e.code if isinstance(e.code, int) else 0
-    except BaseException:  # noqa: BLE001 - reported on stderr, the build falls back to normal kernels
-        import traceback
-
-        traceback.print_exc()
-        code = 1
-    finally:
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                stream.flush()
-            except Exception:  # noqa: BLE001
-                pass
-    os._exit(code)
-
-
-if __name__ == "__main__":
-    main(sys.argv[1])
+if __name__ == "__main__":  # the server; a failure is reported, the build then starts normal kernels
+    _exit_after(serve, sys.argv[1])
