@@ -187,9 +187,9 @@ def build(root: Path, year: int, only: list[str] | None = None, render: bool = T
 
         # the kernel server and the workers' fork server import their libraries in the
         # background, on the other core, while this process validates the data
-        server = kernels.KernelServer(log=root / BUILD_DIR / "kernel-server.log").start()
+        server = kernels.KernelServer(log=root / BUILD_DIR / "kernel-server.log",
+                                      context=execute.prepare_workers(warm=True)).start()
         try:
-            execute.prepare_workers()
             return _build_year(root, year, only, render, jobs, force, out, started, inputs, server)
         finally:
             server.stop()
@@ -251,9 +251,8 @@ def _build_year(root: Path, year: int, only, render: bool, jobs, force: bool, ou
         run = [execute.Job(j.key, j.notebook, str(year_dir / f"{j.key}.ipynb"), j.parameters, j.title,
                            front_matter=j.front_matter, log=str(gen / "logs" / f"{j.key}.log"), env=env)
                for j in to_run]
-        # the overview reads every file and takes longest: start it first, so that it does not
-        # run alone at the end while the other workers wait
-        run.sort(key=lambda j: j.key != "oversikt")
+        # longest first, so that no notebook runs alone at the end while the other workers wait
+        run = execute.longest_first(run, _read_timings(root).get(str(year), {}))
         # the pages around the notebooks do not depend on them: written (and checked for personal
         # data, with the other years' pages) while the kernel server is still starting
         planned = {(year, j.key): j.title for j in run}
@@ -282,6 +281,7 @@ def _build_year(root: Path, year: int, only, render: bool, jobs, force: bool, ou
         elif previous is not None and (previous / "reports" / "_site").is_dir():
             shutil.copytree(previous / "reports" / "_site", staging / "_site")
         cache.write(year_dir, final_keys, site_key, outcome.rendered, inputs=None if only else inputs)
+        _write_timings(root, year, results)
         _publish(root, gen)
         published = True
         _cleanup(root, keep={gen.resolve()})
@@ -289,6 +289,33 @@ def _build_year(root: Path, year: int, only, render: bool, jobs, force: bool, ou
     finally:
         if not published:
             shutil.rmtree(gen, ignore_errors=True)
+
+
+TIMINGS = "timings.json"
+
+
+def _read_timings(root: Path) -> dict:
+    """How long each notebook took in the last builds: {year: {key: seconds}} (``.build/timings.json``,
+    kept out of the published output; its loss only costs the order of the next build)."""
+    try:
+        data = json.loads((root / BUILD_DIR / TIMINGS).read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _write_timings(root: Path, year: int, results) -> None:
+    data = _read_timings(root)
+    year_data = data.setdefault(str(year), {})
+    if not isinstance(year_data, dict):
+        year_data = data[str(year)] = {}
+    year_data.update({r.key: round(r.seconds, 3) for r in results if r.ok})
+    tmp = root / BUILD_DIR / f"{TIMINGS}.{os.getpid()}.tmp"
+    try:
+        tmp.write_text(json.dumps(data, indent=1, sort_keys=True), encoding="utf-8")
+        os.replace(tmp, root / BUILD_DIR / TIMINGS)
+    except OSError:
+        tmp.unlink(missing_ok=True)
 
 
 NOTHING_CHANGED = ("Nothing changed since the last good build: no notebook run, no render "

@@ -168,15 +168,30 @@ def warm_worker() -> None:
     local_ips()
 
 
-def prepare_workers():
-    """Start the worker processes' fork server now (it imports papermill in the background, while
-    the caller does other work); returns the multiprocessing context to make workers with."""
-    from multiprocessing import forkserver
+def prepare_workers(warm: bool = False):
+    """Start the fork server of the worker processes now (it imports in the background, while
+    the caller does other work); returns the multiprocessing context to make workers with. With
+    ``warm`` it also imports what the kernels need, for the kernel server, which is then one
+    more of its children (see :func:`kernels.fork_server`)."""
+    return kernels.fork_server(WORKER_PRELOAD + ([kernels.KERNEL_PRELOAD] if warm else []))
 
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(WORKER_PRELOAD)
-    forkserver.ensure_running()
-    return context
+
+def longest_first(jobs: list[Job], seconds: dict[str, float]) -> list[Job]:
+    """The jobs in the order to start them: the longest first, as the last build timed them
+    (``seconds``: key -> seconds), so that the workers finish together instead of one running
+    alone at the end. Jobs never timed go first (they may be long), the overview first among
+    them (it reads every file); ties keep their order.
+
+    >>> [j.key for j in longest_first([Job(k, "", "", {}, k) for k in "abc"], {"a": 1.0, "b": 2.0})]
+    ['c', 'b', 'a']
+    """
+    def rank(job: Job):
+        known = seconds.get(job.key)
+        if isinstance(known, (int, float)):
+            return (1, -float(known))
+        return (0, 0 if job.key == "oversikt" else 1)
+
+    return sorted(jobs, key=rank)
 
 
 def run_all(jobs: list[Job], workers: int, on_done=None, warm: bool = True, log: str | None = None,
@@ -189,7 +204,7 @@ def run_all(jobs: list[Job], workers: int, on_done=None, warm: bool = True, log:
     if not jobs:
         return []
     if warm and server is None:
-        with kernels.KernelServer(log=log) as own:
+        with kernels.KernelServer(log=log, context=prepare_workers(warm=True)) as own:
             return run_all(jobs, workers, on_done, warm=True, server=own)
     socket = server.ready() if warm else None
     if socket:
@@ -198,7 +213,7 @@ def run_all(jobs: list[Job], workers: int, on_done=None, warm: bool = True, log:
     workers = max(1, min(workers, len(jobs)))
     env_before = os.environ.get("PYDEVD_DISABLE_FILE_VALIDATION")
     os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # silence debugpy's warning in kernels
-    pool = ProcessPoolExecutor(max_workers=workers, max_tasks_per_child=1, mp_context=prepare_workers())
+    pool = ProcessPoolExecutor(max_workers=workers, max_tasks_per_child=1, mp_context=prepare_workers(warm))
     env = dict(os.environ)
     jobs = [dataclasses.replace(j, env=env) if j.env is None else j for j in jobs]
     futures: dict = {}

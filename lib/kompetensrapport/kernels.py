@@ -140,10 +140,21 @@ def _run_kernel(argv: list[str], cwd: str, env: dict, fds: list[int]) -> None:
     kernelapp.launch_new_instance(argv=argv)
 
 
-def serve(path: str) -> None:
-    """The server's main loop (``python -m kompetensrapport.kernels <socket>``)."""
+_preloaded = False
+
+
+def preload() -> None:
+    """Import what the notebooks import and warm them up, once per process: in the fork server
+    that the build's processes come from (``_kernel_preload``), or else in the server itself."""
+    global _preloaded
+    if _preloaded:
+        return
     import importlib
 
+    # the kernels run side by side, one per core: no thread pools inside numpy (read when numpy
+    # is imported; a fork server started by execute.prepare_workers has them already)
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(name, "1")
     # papermill never debugs: without debugpy (a None entry makes its import fail, as the import
     # system documents) ipykernel starts without its debugger, and the server is 0.2 s quicker
     sys.modules.setdefault("debugpy", None)
@@ -155,7 +166,18 @@ def serve(path: str) -> None:
     # 20 inside one. The server imported it outside; its kernels must behave like any kernel.
     pandas.set_option("display.max_columns", 20)
     _warm_up()
+    _preloaded = True
+
+
+def serve(path: str, ready=None) -> None:
+    """The server's main loop: bind ``path``, then say so on the connection ``ready``."""
+    preload()
+    import multiprocessing
+
     parent = os.getppid()
+    # the process that started the server (the build): its sentinel is readable once it is gone.
+    # The fork server, the server's parent, outlives it while the server holds its pipe.
+    owner = multiprocessing.parent_process()
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     listener.bind(path)
     listener.listen(64)
@@ -165,7 +187,9 @@ def serve(path: str) -> None:
     exits: dict[int, int] = {}  # pid -> a pidfd, readable the moment that kernel exits
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the build's business; it stops us
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stopped: end the kernels (finally)
-    print(READY, flush=True)
+    if ready is not None:
+        ready.send(READY)
+        ready.close()
 
     def reap() -> None:
         while kernels:
@@ -189,10 +213,14 @@ def serve(path: str) -> None:
                 conn.close()
 
     try:
+        if owner is not None:
+            sel.register(owner.sentinel, selectors.EVENT_READ, "owner")
         while os.getppid() == parent:
             # the timeout only notices a parent that went away (and reaps where pidfds are missing)
             for key, _ in sel.select(timeout=0.2):
                 sock = key.fileobj
+                if key.data == "owner":
+                    return  # the build is gone: end the kernels (finally)
                 if key.data == "listener":
                     conn, _ = listener.accept()
                     pid = _start_kernel(conn, kernels, sel)
@@ -277,43 +305,93 @@ def _start_kernel(conn: socket.socket, kernels: dict, sel) -> int | None:
     return pid
 
 
-class KernelServer:
-    """Start the server for the duration of a ``with`` block; ``path`` is its socket."""
+#: The module that makes a fork server import what the kernels need (:func:`preload`).
+KERNEL_PRELOAD = "kompetensrapport._kernel_preload"
+#: Set while the fork server starts: numpy, imported there, reads them (see :func:`preload`).
+FORK_SERVER_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
-    def __init__(self, log: str | os.PathLike | None = None):
+
+def fork_server(preload_modules: list[str]):
+    """Start this process's multiprocessing fork server, importing ``preload_modules``, unless it
+    runs already (it lives as long as this process; the first call decides what it imports),
+    and return the context whose processes it forks."""
+    import multiprocessing
+    from multiprocessing import forkserver
+
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(list(preload_modules))
+    saved = {name: os.environ.get(name) for name in FORK_SERVER_ENV}
+    for name, value in FORK_SERVER_ENV.items():
+        os.environ.setdefault(name, value)
+    try:
+        forkserver.ensure_running()
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+    return context
+
+
+def _serve_child(path: str, log: str | None, ready) -> None:
+    """The server's process (a child of the build's fork server): stderr to ``log``."""
+    fd = os.open(log or os.devnull, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    os.dup2(fd, 2)
+    os.close(fd)
+    _exit_after(serve, path, ready)
+
+
+class KernelServer:
+    """Start the server for the duration of a ``with`` block; ``path`` is its socket.
+
+    The server is a child of the multiprocessing fork server of ``context`` (default: the
+    current process's), the one the build's worker processes come from: when that fork server
+    has imported the kernels' libraries (:func:`kompetensrapport.execute.prepare_workers` with
+    ``warm=True``) the server is ready at once, and the libraries are imported once per build,
+    not twice; otherwise the server imports them itself."""
+
+    def __init__(self, log: str | os.PathLike | None = None, context=None):
         self._dir = tempfile.mkdtemp(prefix="kr-kernels-")
         self.path = os.path.join(self._dir, "server.sock")
-        self._log = log
+        self._log = str(log) if log else None
+        self._context = context
         self._ready = False
-        self.proc: subprocess.Popen | None = None
+        self._starting = None
+        self._reader = None
+        self.proc = None  # the server's multiprocessing.Process
 
     def start(self) -> "KernelServer":
-        """Start the server's process and return at once (it imports for a few seconds; the
-        build validates the data meanwhile). :meth:`ready` waits for it."""
-        env = dict(os.environ)
-        # the kernels run side by side, one per core: no thread pools inside numpy
-        env.setdefault("OPENBLAS_NUM_THREADS", "1")
-        env.setdefault("OMP_NUM_THREADS", "1")
-        env.setdefault("MKL_NUM_THREADS", "1")
-        env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
-        stderr = open(self._log, "wb") if self._log else subprocess.DEVNULL
-        try:
-            self.proc = subprocess.Popen([sys.executable, "-m", "kompetensrapport.kernels", self.path],
-                                         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=stderr,
-                                         env=env, cwd=self._dir)
-        finally:
-            if self._log:
-                stderr.close()
+        """Start the server's process and return at once: the fork server may still be importing
+        (the build validates the data meanwhile). :meth:`ready` waits for it."""
+        import threading
+
+        context = self._context or fork_server([KERNEL_PRELOAD])
+        self._reader, writer = context.Pipe(duplex=False)
+        self.proc = context.Process(target=_serve_child, args=(self.path, self._log, writer),
+                                    name="kompetensrapport-kernels", daemon=False)
+
+        def launch():  # blocks until the fork server has done its imports
+            try:
+                self.proc.start()
+            except Exception:  # noqa: BLE001 - ready() reports it: normal kernels then
+                pass
+            finally:
+                writer.close()
+
+        self._starting = threading.Thread(target=launch, name="kernel-server-start", daemon=True)
+        self._starting.start()
         return self
 
     def ready(self) -> str | None:
         """Wait until the server accepts requests; its socket path, or None when it failed to
         start (the provisioner then starts normal kernels)."""
-        if self.proc is not None and not self._ready:
-            line = self.proc.stdout.readline().decode().strip()
-            if line == READY:
-                self._ready = True
-            else:
+        if self._starting is not None:
+            self._starting.join()
+            self._starting = None
+            try:
+                self._ready = self._reader.recv() == READY
+            except (EOFError, OSError):
+                self._ready = False
+            if not self._ready:
                 self.stop()
         return self.path if self._ready else None
 
@@ -326,16 +404,21 @@ class KernelServer:
 
     def stop(self) -> None:
         """End the server; it kills the kernels it still has."""
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        if self.proc is not None and self.proc.stdout:
-            self.proc.stdout.close()
+        if self._starting is not None:
+            self._starting.join()
+            self._starting = None
+        if self.proc is not None and self.proc.pid is not None:
+            if self.proc.is_alive():
+                self.proc.terminate()
+                self.proc.join(timeout=10)
+                if self.proc.is_alive():
+                    self.proc.kill()
+            self.proc.join()
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
         self.proc = None
+        self._ready = False
         for p in Path(self._dir).glob("*"):
             p.unlink(missing_ok=True)
         try:
@@ -531,6 +614,3 @@ def kernel_manager_class():
 
     return ForkKernelManager
 
-
-if __name__ == "__main__":  # the server; a failure is reported, the build then starts normal kernels
-    _exit_after(serve, sys.argv[1])
