@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 
@@ -65,6 +66,27 @@ def test_cache_reruns_exactly_what_changed(tmp_path):
 
     forced = _build(project, "--force")
     assert len(_ran(forced)) == 6
+
+
+def test_notebooks_start_longest_first_by_the_last_timings(tmp_path):
+    project = copy_project(tmp_path / "p")
+    first = _build(project, "--jobs", "1")
+    timings = json.loads((project / ".build/timings.json").read_text(encoding="utf-8"))["2023"]
+    assert set(timings) == _ran(first) and all(seconds > 0 for seconds in timings.values())
+    # made-up timings: the next build starts the longest first, and a notebook never timed
+    # (a new förvaltning) before them all; with one job they finish in the order they start
+    keys = sorted(timings)
+    made = {key: float(i) for i, key in enumerate(keys)}
+    new = keys[2]
+    del made[new]
+    (project / ".build/timings.json").write_text(json.dumps({"2023": made}), encoding="utf-8")
+    second = _build(project, "--jobs", "1", "--force")
+    order = re.findall(r"^\s+\[\d+/\d+\] (\S+)", second.stdout, re.M)
+    assert order == [new] + sorted(made, key=made.get, reverse=True)
+    again = json.loads((project / ".build/timings.json").read_text(encoding="utf-8"))["2023"]
+    assert set(again) == set(keys) and again != made  # this build's own times replace them
+    (project / ".build/timings.json").write_text("{not json", encoding="utf-8")  # only the order is lost
+    assert len(_ran(_build(project, "--jobs", "2", "--force"))) == 6
 
 
 def test_changed_package_code_reruns_everything(tmp_path, monkeypatch):
