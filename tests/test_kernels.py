@@ -208,6 +208,35 @@ def test_the_server_ends_with_its_parent(tmp_path, sig):
     assert not _alive(server_pid)
 
 
+def test_the_fork_server_leaves_without_its_libraries_teardown(tmp_path):
+    """The fork server the build's processes come from ends, once they are gone, without running
+    the exit handlers of what it imported: their teardown would keep it (and the build's output
+    streams, which it holds) busy for a third of a second after the build has returned."""
+    import subprocess
+    import sys
+
+    imported, teardown = tmp_path / "imported", tmp_path / "teardown-ran"
+    (tmp_path / "teardown_probe.py").write_text(
+        "import atexit, pathlib\n"
+        f"pathlib.Path({str(imported)!r}).write_text('yes')\n"
+        f"atexit.register(pathlib.Path({str(teardown)!r}).write_text, 'ran')\n", encoding="utf-8")
+    script = ("from multiprocessing import forkserver; from kompetensrapport import kernels\n"
+              "context = kernels.fork_server(['teardown_probe'])\n"
+              "child = context.Process(target=print); child.start(); child.join()\n"
+              "print(forkserver._forkserver._forkserver_pid, flush=True)")
+    # returns when every holder of its output has closed it: the fork server too
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": str(tmp_path)})
+    assert proc.returncode == 0, proc.stderr
+    server = int(proc.stdout.split()[-1])
+    deadline = time.monotonic() + 10
+    while _alive(server) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(server)
+    assert imported.exists(), "the probe was not imported by the fork server"
+    assert not teardown.exists(), "the fork server ran its libraries' exit handlers"
+
+
 def test_notebooks_reuse_the_builds_validation_only_for_the_same_files(tmp_path, monkeypatch):
     """The build hands its validated data to the notebooks (load.save_validated); load_year uses
     it only for the same project and unchanged files, and it equals a fresh validation."""

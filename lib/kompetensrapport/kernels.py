@@ -115,12 +115,19 @@ def _exit_after(run, *args) -> None:
 
         traceback.print_exc()
     finally:
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                stream.flush()
-            except Exception:  # noqa: BLE001
-                pass
-        os._exit(code)
+        leave_now(code)
+
+
+def leave_now(code: int = 0) -> None:
+    """Flush the standard streams and end the process with ``code`` at once, without the
+    interpreter's teardown of the preloaded libraries (a third to half a second of CPU, with
+    nothing to save). Never returns."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:  # noqa: BLE001
+            pass
+    os._exit(code)
 
 
 def _run_kernel(argv: list[str], cwd: str, env: dict, fds: list[int]) -> None:
@@ -307,6 +314,8 @@ def _start_kernel(conn: socket.socket, kernels: dict, sel) -> int | None:
 
 #: The module that makes a fork server import what the kernels need (:func:`preload`).
 KERNEL_PRELOAD = "kompetensrapport._kernel_preload"
+#: Imported last by every fork server :func:`fork_server` starts: it leaves without teardown.
+FORK_SERVER_EXIT = "kompetensrapport._fork_server_exit"
 #: Set while the fork server starts: numpy, imported there, reads them (see :func:`preload`).
 FORK_SERVER_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
@@ -319,7 +328,7 @@ def fork_server(preload_modules: list[str]):
     from multiprocessing import forkserver
 
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(list(preload_modules))
+    context.set_forkserver_preload([*preload_modules, FORK_SERVER_EXIT])
     saved = {name: os.environ.get(name) for name in FORK_SERVER_ENV}
     for name, value in FORK_SERVER_ENV.items():
         os.environ.setdefault(name, value)
