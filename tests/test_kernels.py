@@ -19,8 +19,11 @@ from kompetensrapport import execute, kernels
 
 PROBE = """
 import json, os, sys
+from ipykernel import get_connection_info
+connection = get_connection_info(unpack=True)
 print(json.dumps({"pid": os.getpid(), "pgid": os.getpgid(0), "ppid": os.getppid(), "cwd": os.getcwd(),
-                  "pandas_loaded": "pandas" in sys.modules, "marker": os.environ.get("KR_TEST_MARKER")}))
+                  "pandas_loaded": "pandas" in sys.modules, "marker": os.environ.get("KR_TEST_MARKER"),
+                  "transport": connection["transport"], "ip": connection["ip"]}))
 """
 
 
@@ -77,6 +80,8 @@ def test_a_forked_kernel_is_its_own_process_in_the_output_folder(tmp_path, monke
             assert facts["pgid"] == facts["pid"]  # its own process group (interrupts reach only it)
             assert facts["cwd"] == str(Path(job.output).parent)
             assert facts["marker"] == "from-the-build"  # the worker's environment, not the server's
+            # Unix sockets in the server's private folder: no TCP port to race another kernel for
+            assert facts["transport"] == "ipc" and Path(facts["ip"]).parent == Path(server.path).parent
         assert seen[0]["pid"] != seen[1]["pid"]
 
 

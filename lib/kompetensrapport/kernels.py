@@ -64,6 +64,8 @@ PRELOAD = [
 LAUNCHER = ["-m", "ipykernel_launcher"]
 READY = "ready"
 MAX_MESSAGE = 1 << 20
+#: The longest path a Unix socket can bind on Linux (sun_path holds 108 bytes with its NUL).
+MAX_UNIX_PATH = 107
 
 _server_path: str | None = None
 
@@ -250,6 +252,18 @@ def serve(path: str, ready=None) -> None:
         for pid in list(kernels):
             _kill_group(pid)
         listener.close()
+        # the server's private folder (its socket, the kernels' sockets) goes with it, also when
+        # the build that made it was killed and cannot remove it
+        _remove_folder(os.path.dirname(path))
+
+
+def _remove_folder(folder: str) -> None:
+    for p in Path(folder).glob("*"):
+        p.unlink(missing_ok=True)
+    try:
+        os.rmdir(folder)
+    except OSError:
+        pass
 
 
 def _watch_exit(pid: int, exits: dict, sel) -> None:
@@ -428,12 +442,7 @@ class KernelServer:
             self._reader = None
         self.proc = None
         self._ready = False
-        for p in Path(self._dir).glob("*"):
-            p.unlink(missing_ok=True)
-        try:
-            os.rmdir(self._dir)
-        except OSError:
-            pass
+        _remove_folder(self._dir)
 
 
 # --------------------------------------------------------------------------- the client side
@@ -539,6 +548,16 @@ def kernel_manager_class():
             return None
         return ForkedKernel(conn, reply["pid"])
 
+    def _ipc_prefix() -> str | None:
+        """Where a forked kernel's sockets go (``<prefix>-1`` … ``-5``), or None for TCP."""
+        if not _server_path:
+            return None
+        import uuid
+
+        folder = os.path.dirname(_server_path)
+        prefix = os.path.join(folder, f"k{uuid.uuid4().hex[:12]}")
+        return prefix if os.path.isdir(folder) and len(os.fsencode(prefix)) + 4 <= MAX_UNIX_PATH else None
+
     class ForkKernelClient(AsyncKernelClient):
         """jupyter_client's client, ready as soon as the kernel is.
 
@@ -600,6 +619,20 @@ def kernel_manager_class():
 
         async def shutdown_kernel(self, now: bool = False, restart: bool = False):
             return await super().shutdown_kernel(now=now or not restart, restart=restart)
+
+        # A forked kernel talks over Unix sockets in the server's private folder, not over TCP:
+        # a TCP port is chosen by the worker and released before the kernel binds it, and two
+        # workers starting kernels at the same moment can choose the same one (the kernel then
+        # dies, and the start is retried 2.5 s later). Sockets in a folder only the user can
+        # open need no encryption either. TCP stays where that folder's paths are too long
+        # for a Unix socket, and for normal kernels (no server).
+        @default("transport")
+        def _transport_default(self):
+            return "ipc" if _ipc_prefix() else "tcp"
+
+        @default("ip")
+        def _ip_default(self):
+            return _ipc_prefix() if self.transport == "ipc" else super()._ip_default()
 
         @default("client_factory")
         def _client_factory_default(self):
