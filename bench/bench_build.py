@@ -19,6 +19,10 @@ In one run on the same machine it measures and prints, as ratios:
 
 Targets on a 2-core machine: (a) at most 1.3; (b) at least 1.8; (c) at least 20; (d) linear growth,
 peak memory under 1 GiB at 200.
+
+Every time is taken until the command has exited and every process it started has closed its
+output: a process still tearing down after the command returned (as the build's fork server
+once did, for a third of a second) counts.
 """
 
 from __future__ import annotations
