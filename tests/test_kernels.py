@@ -241,6 +241,11 @@ def test_the_fork_server_leaves_without_its_libraries_teardown(tmp_path):
     assert imported.exists(), "the probe was not imported by the fork server"
     assert not teardown.exists(), "the fork server ran its libraries' exit handlers"
 
+    # anywhere else the module does nothing: a process that imports it keeps its exit status
+    other = subprocess.run([sys.executable, "-c", "import sys, kompetensrapport._fork_server_exit; sys.exit(3)"],
+                           capture_output=True, text=True, timeout=60)
+    assert other.returncode == 3, other.stderr
+
 
 def test_notebooks_reuse_the_builds_validation_only_for_the_same_files(tmp_path, monkeypatch):
     """The build hands its validated data to the notebooks (load.save_validated); load_year uses

@@ -628,11 +628,16 @@ def kernel_manager_class():
         # for a Unix socket, and for normal kernels (no server).
         @default("transport")
         def _transport_default(self):
-            return "ipc" if _ipc_prefix() else "tcp"
+            self._kr_ipc_path = _ipc_prefix()
+            return "ipc" if self._kr_ipc_path else "tcp"
 
         @default("ip")
         def _ip_default(self):
-            return _ipc_prefix() if self.transport == "ipc" else super()._ip_default()
+            if self.transport == "ipc":
+                prefix = getattr(self, "_kr_ipc_path", None) or _ipc_prefix()
+                if prefix:
+                    return prefix
+            return super()._ip_default()
 
         @default("client_factory")
         def _client_factory_default(self):
