@@ -18,12 +18,12 @@ from conftest import ROOT, snapshot
 from kompetensrapport import execute, kernels
 
 PROBE = """
-import json, os, sys
+import gc, json, os, sys
 from ipykernel import get_connection_info
 connection = get_connection_info(unpack=True)
 print(json.dumps({"pid": os.getpid(), "pgid": os.getpgid(0), "ppid": os.getppid(), "cwd": os.getcwd(),
                   "pandas_loaded": "pandas" in sys.modules, "marker": os.environ.get("KR_TEST_MARKER"),
-                  "transport": connection["transport"], "ip": connection["ip"]}))
+                  "transport": connection["transport"], "ip": connection["ip"], "frozen": gc.get_freeze_count()}))
 """
 
 
@@ -77,6 +77,9 @@ def test_a_forked_kernel_is_its_own_process_in_the_output_folder(tmp_path, monke
         for job, facts in zip(jobs, seen):
             assert facts["ppid"] == server.proc.pid  # forked by the server ...
             assert facts["pandas_loaded"]  # ... which had imported the libraries
+            # ... and put them out of the garbage collector's sight: no collection in the kernel
+            # walks them (or copies their pages)
+            assert facts["frozen"] > 10_000, facts["frozen"]
             assert facts["pgid"] == facts["pid"]  # its own process group (interrupts reach only it)
             assert facts["cwd"] == str(Path(job.output).parent)
             assert facts["marker"] == "from-the-build"  # the worker's environment, not the server's
@@ -92,6 +95,7 @@ def test_without_the_server_a_normal_kernel_runs(tmp_path):
     run([job], warm=False)
     facts = probe_result(Path(job.output))
     assert not facts["pandas_loaded"]  # a fresh interpreter
+    assert facts["frozen"] == 0
     assert facts["pgid"] == facts["pid"]
 
 
