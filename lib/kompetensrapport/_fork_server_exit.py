@@ -16,6 +16,8 @@ test), this module does nothing: the handler is registered only while the fork s
 import atexit
 import sys
 
+from kompetensrapport.kernels import leave_now
+
 
 def _in_fork_server() -> bool:
     from multiprocessing import forkserver
@@ -29,8 +31,6 @@ def _in_fork_server() -> bool:
 
 
 def _leave() -> None:
-    from kompetensrapport.kernels import leave_now
-
     leave_now(1 if getattr(sys, "last_value", None) is not None else 0)
 
 

@@ -185,8 +185,8 @@ def build(root: Path, year: int, only: list[str] | None = None, render: bool = T
         # what a real build needs (pandas, pandera, papermill, ...) is imported only now
         from kompetensrapport import execute, kernels
 
-        # the kernel server and the workers' fork server import their libraries in the
-        # background, on the other core, while this process validates the data
+        # one fork server imports what the workers and the kernels need in the background, on
+        # the other core, while this process validates the data; the kernel server is its child
         server = kernels.KernelServer(log=root / BUILD_DIR / "kernel-server.log",
                                       context=execute.prepare_workers(warm=True)).start()
         try:
@@ -252,7 +252,7 @@ def _build_year(root: Path, year: int, only, render: bool, jobs, force: bool, ou
                            front_matter=j.front_matter, log=str(gen / "logs" / f"{j.key}.log"), env=env)
                for j in to_run]
         # longest first, so that no notebook runs alone at the end while the other workers wait
-        run = execute.longest_first(run, _read_timings(root).get(str(year), {}))
+        run = execute.longest_first(run, cache.read_timings(root / BUILD_DIR, year))
         # the pages around the notebooks do not depend on them: written (and checked for personal
         # data, with the other years' pages) while the kernel server is still starting
         planned = {(year, j.key): j.title for j in run}
@@ -281,7 +281,7 @@ def _build_year(root: Path, year: int, only, render: bool, jobs, force: bool, ou
         elif previous is not None and (previous / "reports" / "_site").is_dir():
             shutil.copytree(previous / "reports" / "_site", staging / "_site")
         cache.write(year_dir, final_keys, site_key, outcome.rendered, inputs=None if only else inputs)
-        _write_timings(root, year, results)
+        cache.write_timings(root / BUILD_DIR, year, {r.key: r.seconds for r in results if r.ok})
         _publish(root, gen)
         published = True
         _cleanup(root, keep={gen.resolve()})
@@ -289,33 +289,6 @@ def _build_year(root: Path, year: int, only, render: bool, jobs, force: bool, ou
     finally:
         if not published:
             shutil.rmtree(gen, ignore_errors=True)
-
-
-TIMINGS = "timings.json"
-
-
-def _read_timings(root: Path) -> dict:
-    """How long each notebook took in the last builds: {year: {key: seconds}} (``.build/timings.json``,
-    kept out of the published output; its loss only costs the order of the next build)."""
-    try:
-        data = json.loads((root / BUILD_DIR / TIMINGS).read_text(encoding="utf-8"))
-        return data if isinstance(data, dict) else {}
-    except (OSError, ValueError):
-        return {}
-
-
-def _write_timings(root: Path, year: int, results) -> None:
-    data = _read_timings(root)
-    year_data = data.setdefault(str(year), {})
-    if not isinstance(year_data, dict):
-        year_data = data[str(year)] = {}
-    year_data.update({r.key: round(r.seconds, 3) for r in results if r.ok})
-    tmp = root / BUILD_DIR / f"{TIMINGS}.{os.getpid()}.tmp"
-    try:
-        tmp.write_text(json.dumps(data, indent=1, sort_keys=True), encoding="utf-8")
-        os.replace(tmp, root / BUILD_DIR / TIMINGS)
-    except OSError:
-        tmp.unlink(missing_ok=True)
 
 
 NOTHING_CHANGED = ("Nothing changed since the last good build: no notebook run, no render "

@@ -114,3 +114,29 @@ def write(year_dir: Path, jobs: dict[str, str], site: str, rendered: bool, input
     if inputs:
         record["inputs"] = inputs
     (Path(year_dir) / CACHE_FILE).write_text(json.dumps(record, indent=1, sort_keys=True), encoding="utf-8")
+
+
+TIMINGS_FILE = "timings.json"
+
+
+def _all_timings(folder: Path) -> dict:
+    try:
+        data = json.loads((Path(folder) / TIMINGS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def read_timings(folder: Path, year: int) -> dict[str, float]:
+    """How long each notebook of ``year`` took when it last ran, key -> seconds (``.build/timings.json``:
+    only the order of the next build depends on it, so a missing or broken file is no timings)."""
+    year_data = _all_timings(folder).get(str(year))
+    return year_data if isinstance(year_data, dict) else {}
+
+
+def write_timings(folder: Path, year: int, seconds: dict[str, float]) -> None:
+    """Record the notebooks of ``year`` that ran (key -> seconds), keeping the others' times."""
+    data = _all_timings(folder)
+    before = data.get(str(year))
+    data[str(year)] = {**(before if isinstance(before, dict) else {}), **{k: round(v, 3) for k, v in seconds.items()}}
+    (Path(folder) / TIMINGS_FILE).write_text(json.dumps(data, indent=1, sort_keys=True), encoding="utf-8")

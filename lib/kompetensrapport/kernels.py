@@ -68,6 +68,10 @@ MAX_MESSAGE = 1 << 20
 #: The longest path a Unix socket can bind on Linux (sun_path holds 108 bytes with its NUL).
 MAX_UNIX_PATH = 107
 
+#: No thread pools in numpy: kernels run side by side, one per core. Set while the fork server
+#: starts (numpy, imported there, reads them when it is imported; see :func:`preload`).
+SINGLE_THREADED = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
 _server_path: str | None = None
 
 
@@ -162,9 +166,9 @@ def preload() -> None:
     import importlib
 
     # the kernels run side by side, one per core: no thread pools inside numpy (read when numpy
-    # is imported; a fork server started by execute.prepare_workers has them already)
-    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(name, "1")
+    # is imported; a fork server started by fork_server has them already)
+    for name, value in SINGLE_THREADED.items():
+        os.environ.setdefault(name, value)
     # papermill never debugs: without debugpy (a None entry makes its import fail, as the import
     # system documents) ipykernel starts without its debugger, and the server is 0.2 s quicker
     sys.modules.setdefault("debugpy", None)
@@ -336,8 +340,6 @@ def _start_kernel(conn: socket.socket, kernels: dict, sel) -> int | None:
 KERNEL_PRELOAD = "kompetensrapport._kernel_preload"
 #: Imported last by every fork server :func:`fork_server` starts: it leaves without teardown.
 FORK_SERVER_EXIT = "kompetensrapport._fork_server_exit"
-#: Set while the fork server starts: numpy, imported there, reads them (see :func:`preload`).
-FORK_SERVER_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
 def fork_server(preload_modules: list[str]):
@@ -349,8 +351,8 @@ def fork_server(preload_modules: list[str]):
 
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload([*preload_modules, FORK_SERVER_EXIT])
-    saved = {name: os.environ.get(name) for name in FORK_SERVER_ENV}
-    for name, value in FORK_SERVER_ENV.items():
+    saved = {name: os.environ.get(name) for name in SINGLE_THREADED}
+    for name, value in SINGLE_THREADED.items():
         os.environ.setdefault(name, value)
     try:
         forkserver.ensure_running()
