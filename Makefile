@@ -15,11 +15,15 @@ ARGS   ?=
 
 .PHONY: report test a11y-tools lock lab clean-venv
 
+# Both put the Quarto of ../shared/tools/quarto on PATH when no `quarto` command is there
+# (.ci/install-quarto.sh installs it once into a cache folder outside the repository).
 report: $(VENV)/.installed
-	$(BIN)/kompetensrapport build --year $(YEAR) $(ARGS)
+	@QUARTO_BIN="$$(sh .ci/install-quarto.sh)" || exit 1; \
+	PATH="$$QUARTO_BIN$${QUARTO_BIN:+:}$$PATH" $(BIN)/kompetensrapport build --year $(YEAR) $(ARGS)
 
 test: $(VENV)/.installed a11y-tools
-	$(BIN)/python -m pytest $(ARGS)
+	@QUARTO_BIN="$$(sh .ci/install-quarto.sh)" || exit 1; \
+	PATH="$$QUARTO_BIN$${QUARTO_BIN:+:}$$PATH" $(BIN)/python -m pytest $(ARGS)
 
 # Headless Chromium (Debian's, apt-get) and axe-core (npm ci) for tests/test_a11y.py, installed
 # only when missing. In CI (CI set) a failed install stops the run; elsewhere (no root, no
