@@ -85,6 +85,40 @@ def built_project(tmp_path_factory):
     return dest, proc
 
 
+def quarto_missing() -> str | None:
+    """Why the tests that render the site cannot run here, or None when they can."""
+    if shutil.which("quarto") is None:
+        return ("the quarto command is not on PATH (make test installs Quarto from "
+                "../shared/tools/quarto when it is beside the repository; or pip install quarto-cli)")
+    return None
+
+
+def require_tool(reason: str | None) -> None:
+    """Skip with ``reason`` outside CI; fail in CI (``CI`` set), where every tool must be there."""
+    if reason:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run this test (make test installs what it needs): {reason}")
+        pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _quarto_marker(request):
+    """A test marked ``quarto`` skips without the quarto command, or fails in CI."""
+    if request.node.get_closest_marker("quarto"):
+        require_tool(quarto_missing())
+
+
+@pytest.fixture(scope="session")
+def rendered_site(tmp_path_factory) -> Path:
+    """The real 2023 project built and rendered with Quarto once per test run: its ``_site``."""
+    require_tool(quarto_missing())
+    project = copy_project(tmp_path_factory.mktemp("site") / "p")
+    proc = run_cli("build", "--year", "2023", "--root", project, "--jobs", "2")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (project / "_site" / "index.html").is_file()
+    return project / "_site"
+
+
 def seeds_or_skip() -> Path:
     if not SEEDS.is_dir():
         pytest.skip(f"the source documents are not at {SEEDS} (they are in CI and beside the repository)")

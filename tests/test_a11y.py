@@ -1,7 +1,7 @@
 """Accessibility: axe-core in headless Chromium over the real 2023 pages (WCAG 2.1 A and AA).
 
 The pages are the executed notebooks of a real build exported to HTML without Quarto
-(a11y.export_notebooks), and the rendered Quarto site when the quarto command is installed. The
+(a11y.export_notebooks); the rendered Quarto site is checked in tests/test_site.py. The
 check must find nothing on them, and must find a planted image without alt text and a planted
 low-contrast table cell, each under its own rule.
 
@@ -22,7 +22,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from conftest import copy_project, run_cli
+from conftest import require_tool, run_cli
 from helpers import wcag_contrast
 from kompetensrapport import a11y, tables
 
@@ -33,11 +33,7 @@ pytestmark = pytest.mark.browser
 def browser_tools():
     """Skip (outside CI) or fail (in CI) when Chromium or axe-core is missing. Session-scoped, so it
     is decided before the (session-scoped) build runs."""
-    reason = a11y.missing_tools()
-    if reason:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must run the accessibility tests (make test installs their tools): {reason}")
-        pytest.skip(reason)
+    require_tool(a11y.missing_tools())
 
 
 @pytest.fixture(scope="module")
@@ -122,18 +118,6 @@ def test_exported_real_pages_have_no_wcag_violations(browser_tools, exported):
     _, out, pages = exported
     assert len(a11y.html_pages(out)) == len(pages) == 6  # every page is checked
     found = a11y.check_site(out)
-    assert found == [], "\n".join(map(str, found))
-
-
-@pytest.mark.quarto
-@pytest.mark.skipif(shutil.which("quarto") is None, reason="the quarto command is not installed")
-def test_rendered_quarto_site_has_no_wcag_violations(browser_tools, tmp_path):
-    project = copy_project(tmp_path / "p")
-    proc = run_cli("build", "--year", "2023", "--root", project, "--jobs", "2")
-    assert proc.returncode == 0, proc.stderr
-    site = project / "_site"
-    assert (site / "index.html").is_file() and (site / "2023" / "oversikt.html").is_file()
-    found = a11y.check_site(site)
     assert found == [], "\n".join(map(str, found))
 
 
