@@ -15,18 +15,11 @@ import html
 import re
 from dataclasses import dataclass
 
-#: ASCII punctuation that pandoc's Markdown or CommonMark may read as markup.
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|$@~^!&])")
+from kompetensrapport import escape
 
-
-def md(text) -> str:
-    """Escape a data value for Markdown: ``md("a*b")`` gives ``'a\\*b'``."""
-    return _MD_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
-
-
-def esc(text) -> str:
-    """Escape a data value for HTML."""
-    return html.escape(str(text), quote=True)
+#: A data value as Markdown (``md("a*b")`` gives ``'a\\*b'``) and as HTML; see :mod:`kompetensrapport.escape`.
+md = escape.markdown
+esc = escape.html
 
 
 def md_to_html_inline(text: str) -> str:

@@ -3,7 +3,9 @@
 :func:`write_project` writes, into a staging folder that already holds the executed notebooks
 (``<år>/<förvaltning>.ipynb``, ``<år>/oversikt.ipynb``), the project file (from the root
 ``_quarto.yml``, with one navbar entry per förvaltning and the footer), the start page, the page
-"Källor" and the page "Om rapporten". Every value from data is escaped for Markdown.
+"Källor" and the page "Om rapporten". Every value from data is escaped for Markdown, and so are
+the page titles in the navbar (Quarto reads navbar text as Markdown); YAML is written with
+``yaml.safe_dump``.
 """
 
 from __future__ import annotations
@@ -70,9 +72,9 @@ def quarto_config(root: Path, pages: list[Page], info: BuildInfo) -> dict:
         if year == latest:
             for p in overview:
                 left.append({"href": p.href, "text": "Regional översikt"})
-            left.append({"text": "Förvaltningar", "menu": [{"href": p.href, "text": p.title} for p in units]})
+            left.append({"text": "Förvaltningar", "menu": [{"href": p.href, "text": md(p.title)} for p in units]})
         else:
-            left.append({"text": f"Rapport {year}", "menu": [{"href": p.href, "text": f"{p.title}"} for p in overview + units]})
+            left.append({"text": f"Rapport {year}", "menu": [{"href": p.href, "text": md(p.title)} for p in overview + units]})
     footer = config["website"].setdefault("page-footer", {})
     footer["right"] = f"Rapportår {info.year} · Byggd {info.date} · Version {info.version}"
     return config

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from kompetensrapport import escape
 from kompetensrapport.blocks import Block, esc, md
 
 #: Where download files are written, relative to the notebook's working directory.
@@ -100,7 +101,11 @@ class Table(Block):
         return f"{DOWNLOAD_DIR}/{self.name}.csv", f"{DOWNLOAD_DIR}/{self.name}.xlsx"
 
     def write_downloads(self) -> None:
-        """Write the CSV (UTF-8 with BOM, so Excel opens it right) and the Excel file."""
+        """Write the CSV (UTF-8 with BOM, so Excel opens it right) and the Excel file.
+
+        The CSV holds every value as it is in the data (CSV is data, read by programs), also one
+        that starts with ``=``. In the Excel file no cell is a formula: every text cell is stored
+        as text (:func:`kompetensrapport.escape.spreadsheet_text`)."""
         if self._written:
             return
         data = self.data if self.data is not None else self.frame.drop(index=self.frame.index[self.computed_rows])
@@ -113,6 +118,10 @@ class Table(Block):
             data.to_excel(xl, index=False, sheet_name="data")
             pd.DataFrame({"Tabell": [self.caption], "Källa": [self.source]}).to_excel(
                 xl, index=False, sheet_name="källa")
+            for sheet in xl.book.worksheets:
+                for row in sheet.iter_rows():
+                    for cell in row:
+                        escape.spreadsheet_text(cell)
         write_atomic(_output_dir / xlsx_rel, reproducible_xlsx(xlsx.getvalue()))
         self._written = True
 
