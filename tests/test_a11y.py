@@ -246,8 +246,8 @@ def test_main_says_how_to_install_when_tools_are_missing(tmp_path, monkeypatch, 
 
 
 def test_main_refuses_a_folder_without_pages(tmp_path, capsys):
-    assert a11y.main(tmp_path / "missing") == 2
-    assert a11y.main(tmp_path) == 2
+    assert a11y.main(tmp_path / "missing") == a11y.NO_SITE
+    assert a11y.main(tmp_path) == a11y.NO_SITE
     assert "no HTML page" in capsys.readouterr().err
 
 
@@ -256,4 +256,4 @@ def test_cli_check_site(planted, tmp_path):
     shutil.copyfile(folder / "lag-kontrast.html", tmp_path / "lag-kontrast.html")
     proc = run_cli("check-site", tmp_path)
     assert proc.returncode == 1 and "lag-kontrast.html: color-contrast" in proc.stdout
-    assert run_cli("check-site", tmp_path / "nope").returncode == 2
+    assert run_cli("check-site", tmp_path / "nope").returncode == a11y.NO_SITE

@@ -347,22 +347,57 @@ def export_notebooks(reports_dir, out_dir) -> list[Path]:
 
 # -- the command -------------------------------------------------------------------------------
 
+#: The exit status of ``check-site`` when there is no rendered site to check.
+NO_SITE = 3
+
+
+def _render_hint(folder: Path) -> str:
+    """How to render the site that ``folder`` should hold: ``make report`` in its project folder
+    (the one holding ``_quarto.yml`` and ``params/``), for the project's latest year."""
+    import shlex
+
+    project = Path(os.path.abspath(folder)).parent
+    years = sorted(int(p.name) for p in (project / "params").glob("[0-9][0-9][0-9][0-9]") if p.is_dir())
+    if not (project / "_quarto.yml").is_file() or not years:
+        return ("Render the site first: `make report` in the project folder (with Quarto installed), "
+                "then check its _site folder.")
+    where = "" if project == Path.cwd() else f" -C {shlex.quote(str(project))}"
+    return (f"Render it with Quarto installed: `make{where} report YEAR={years[-1]}` (the build says "
+            "how to install Quarto when it is missing), then check again.")
+
+
+def no_site(folder: Path) -> str | None:
+    """Why there is no site to check in ``folder``, with what to do, or None when it holds HTML
+    pages."""
+    if folder.is_symlink() and not folder.exists():
+        return (f"{folder} is not there: it links to {os.readlink(folder)}, which does not exist, so "
+                "the site has not been rendered (the last build ran without Quarto, or with "
+                f"--no-render). {_render_hint(folder)}")
+    if not folder.exists():
+        return f"{folder} is not there: no such folder. {_render_hint(folder)}"
+    if not html_pages(folder):
+        return f"{folder} holds no HTML page to check. {_render_hint(folder)}"
+    return None
+
+
 def main(folder, out=None, err=None) -> int:
     """``kompetensrapport check-site DIR``: print every violation (page, rule, element).
 
     Returns 0 when there is none, 1 when there is any, 2 when the check cannot run (Chromium or
-    axe-core missing or failing, or no HTML page in ``folder``)."""
+    axe-core missing or failing), :data:`NO_SITE` when there is no site to check (``folder`` is
+    not there, is a link to nothing, as ``_site`` is after a build without Quarto, or holds no
+    HTML page)."""
     out = out or sys.stdout
     err = err or sys.stderr
     folder = Path(folder)
-    if not folder.is_dir():
-        print(f"error: {folder}: no such folder", file=err)
+    if folder.exists() and not folder.is_dir():
+        print(f"error: {folder} is not a folder: give the folder of the rendered site, e.g. _site", file=err)
         return 2
+    missing = no_site(folder)
+    if missing:
+        print(f"error: {missing}", file=err)
+        return NO_SITE
     pages = html_pages(folder)
-    if not pages:
-        print(f"error: {folder}: no HTML page to check (build the site first, or export the notebooks)",
-              file=err)
-        return 2
     reason = missing_tools()
     if reason:
         print(f"error: {reason}", file=err)

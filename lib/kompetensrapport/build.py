@@ -30,9 +30,22 @@ from kompetensrapport.exceptions import BuildLockedError, NotebookError, QuartoE
 BUILD_DIR = ".build"
 NOTEBOOK = "notebooks/forvaltning.ipynb"
 OVERVIEW = "notebooks/oversikt.ipynb"
-INSTALL_QUARTO = ("Install Quarto with `pip install quarto-cli` (in this project: "
-                  "`.venv/bin/pip install -e '.[quarto]'`) or `conda install -c conda-forge quarto`, "
-                  "then build again. `--no-render` builds without the site on purpose.")
+
+
+def install_quarto_hint() -> str:
+    """How to install Quarto, with a pip command for the Python this program runs in (so that it
+    works as printed, without an activated virtual environment)."""
+    from kompetensrapport.cli import python_command
+
+    return (f"Install Quarto with `{python_command()} -m pip install quarto-cli` or "
+            "`conda install -c conda-forge quarto`, then build again. `--no-render` builds "
+            "without the site on purpose.")
+
+
+def find_quarto() -> str | None:
+    """The ``quarto`` command: on PATH, or beside this program's Python (pip's ``quarto-cli`` in
+    a virtual environment that is not activated, as ``.venv/bin/kompetensrapport`` runs)."""
+    return shutil.which("quarto") or shutil.which("quarto", path=os.path.dirname(sys.executable))
 
 
 #: Typst markup that ends the PDF's first page after the title and the table of contents.
@@ -56,6 +69,24 @@ def pdf_front_matter(year: int, namn: str) -> dict:
                       "include-before-body": [{"text": TITLE_PAGE_BREAK}]},
         },
     }
+
+
+#: What a project folder holds, for every command that reads one (``--root``).
+PROJECT_PARTS = ("_quarto.yml", "data/", "params/")
+
+
+def require_project(root: Path, notebooks: bool = True) -> None:
+    """Raise a UsageError naming ``root`` and what it lacks when it is not a project folder: the
+    ``_quarto.yml`` template, ``data/``, ``params/`` and (for a build, ``notebooks``) the two
+    notebooks."""
+    root = Path(root).resolve()
+    parts = [*PROJECT_PARTS, *((NOTEBOOK, OVERVIEW) if notebooks else ())]
+    missing = [part for part in parts
+               if not ((root / part).is_dir() if part.endswith("/") else (root / part).is_file())]
+    if missing:
+        raise UsageError(f"{root} is not a kompetensrapport project folder: it has no "
+                         f"{', no '.join(missing)}. Give the project folder with --root DIR, "
+                         "or run the command in it.")
 
 
 @dataclass
@@ -180,6 +211,7 @@ def build(root: Path, year: int, only: list[str] | None = None, render: bool = T
     and no render."""
     root = Path(root).resolve()
     started = time.perf_counter()
+    require_project(root)
     with project_lock(root):
         inputs = cache.inputs_key(root, year)
         if not force and not only:
@@ -231,7 +263,7 @@ def _build_year(root: Path, year: int, only, render: bool, jobs, force: bool, ou
     final_keys = {k: v for k, v in old.get("jobs", {}).items() if k in keys}
     final_keys.update({j.key: keys[j.key] for j in to_run})
     site_key = cache.site_key(root, final_keys, code)
-    quarto = shutil.which("quarto")
+    quarto = find_quarto()
     want_render = bool(render and quarto)
     if (not to_run and old.get("site") == site_key and set(final_keys) == set(keys)
             and (not want_render or old.get("rendered"))):
@@ -307,7 +339,7 @@ def _unchanged(root: Path, year: int, inputs: str, render: bool, started: float,
     old = cache.read(previous / "reports" / str(year) if previous else None)
     if old.get("inputs") != inputs:
         return None
-    quarto = shutil.which("quarto")
+    quarto = find_quarto()
     if render and quarto and not old.get("rendered"):
         return None  # Quarto was installed since: render now
     _say(out, NOTHING_CHANGED)
@@ -318,7 +350,7 @@ def _finish(root: Path, year: int, started: float, outcome: Outcome, render: boo
     took = time.perf_counter() - started
     if render and not quarto:
         raise QuartoError(f"The notebooks and Quarto pages are built in {root / 'reports'} ({took:.0f} s), "
-                          f"but Quarto is not installed, so the site was not rendered. {INSTALL_QUARTO}")
+                          f"but Quarto is not installed, so the site was not rendered. {install_quarto_hint()}")
     outcome.message = (f"Done in {took:.0f} s: site in {root / '_site'}" if outcome.rendered and render else
                        f"Done in {took:.0f} s: notebooks and Quarto pages in {root / 'reports'} "
                        "(site not rendered: --no-render)")

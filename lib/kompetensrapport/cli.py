@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import traceback
 from pathlib import Path
@@ -124,13 +125,62 @@ def _check_site(args) -> int:
     return a11y.main(args.folder)
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+def command(*args: str) -> str:
+    """The command that runs this program again with ``args``, written as it was started, so
+    that a message can print a command that works as printed (from the same folder, with no
+    virtual environment activated): ``kompetensrapport`` when that name on PATH is this
+    program, else the path it was started by (``.venv/bin/kompetensrapport``), or
+    ``<python> -m kompetensrapport`` when it was started so (or used as a library)."""
+    import shlex
+
+    started = sys.argv[0] if sys.argv else ""
+    if os.path.basename(started) == "kompetensrapport" and os.path.isfile(started):
+        head = ["kompetensrapport" if _on_path("kompetensrapport", started) else started]
+    else:
+        head = [python_command(), "-m", "kompetensrapport"]
+    return shlex.join([*head, *map(str, args)])
+
+
+def _on_path(name: str, path: str) -> bool:
+    """Whether the command ``name`` found on PATH is the file ``path``."""
+    import shutil
+
+    found = shutil.which(name)
     try:
+        return found is not None and os.path.samefile(found, path)
+    except OSError:
+        return False
+
+
+def python_command() -> str:
+    """How to call the Python this program runs in: ``python`` when that is the one on PATH,
+    else its path (relative to the current folder when it lies below it)."""
+    if _on_path("python", sys.executable):
+        return "python"
+    relative = os.path.relpath(sys.executable)
+    return relative if not relative.startswith("..") else sys.executable
+
+
+def _interrupted(command_name: str | None) -> int:
+    # a second Ctrl-C must not cut this message short with a traceback
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    what = ": reports/ and the site are unchanged" if command_name == "build" else ""
+    print(f"interrupted{what}", file=sys.stderr)
+    return 130
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = None
+    try:
+        args = parser().parse_args(argv)
         root = getattr(args, "root", None)
         if root is not None and not root.is_dir():
             print(f"error: --root {root}: no such folder", file=sys.stderr)
             return 2
+        if root is not None:
+            from kompetensrapport.build import require_project
+
+            require_project(root, notebooks=args.command == "build")
         return {"build": _build, "validate": _validate, "new-year": _new_year,
                 "check-site": _check_site}[args.command](args)
     except KompetensrapportError as e:
@@ -139,8 +189,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {e}", file=sys.stderr)
         return e.exit_code
     except KeyboardInterrupt:
-        print("interrupted: reports/ and the site are unchanged", file=sys.stderr)
-        return 130
+        return _interrupted(getattr(args, "command", None))
 
 
 def console() -> None:

@@ -345,8 +345,16 @@ FORK_SERVER_EXIT = "kompetensrapport._fork_server_exit"
 def fork_server(preload_modules: list[str]):
     """Start this process's multiprocessing fork server, importing ``preload_modules``, unless it
     runs already (it lives as long as this process; the first call decides what it imports),
-    and return the context whose processes it forks."""
+    and return the context whose processes it forks.
+
+    The fork server starts with Ctrl-C (SIGINT) ignored, and so do the workers it forks (they
+    inherit it): a terminal sends Ctrl-C to the whole process group, and it is the build's to
+    handle (it ends the workers and the kernel server, which end the kernels). Without this, the
+    fork server, still importing, and every worker would print a KeyboardInterrupt traceback.
+    Kernels set their own SIGINT handler (jupyter_client interrupts them with it). A Ctrl-C
+    during the few milliseconds it takes to start the fork server's process is ignored."""
     import multiprocessing
+    import threading
     from multiprocessing import forkserver
 
     context = multiprocessing.get_context("forkserver")
@@ -354,9 +362,14 @@ def fork_server(preload_modules: list[str]):
     saved = {name: os.environ.get(name) for name in SINGLE_THREADED}
     for name, value in SINGLE_THREADED.items():
         os.environ.setdefault(name, value)
+    # an ignored signal stays ignored in a process started from this one (a handler does not)
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    sigint = signal.signal(signal.SIGINT, signal.SIG_IGN) if in_main_thread else None
     try:
         forkserver.ensure_running()
     finally:
+        if sigint is not None:
+            signal.signal(signal.SIGINT, sigint)
         for name, value in saved.items():
             if value is None:
                 os.environ.pop(name, None)
