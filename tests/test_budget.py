@@ -159,3 +159,16 @@ def test_markup_in_data_is_escaped(real_data, out_dir):
     for block in budget.internbudget_section(data, 2023):
         assert "<script>" not in block.markdown()
         assert "<script>" not in block.html()
+
+
+def test_resultatrakning_is_named_as_whose_result_it_is(real_data, out_dir):
+    """The printed resultaträkning is Regionstyrelsen's (it holds the anslag till RS förfogande):
+    heading, callout and caption say so, also on the Koncernkontoret page."""
+    rr = raw("resultatrakning.csv")
+    assert set(rr.avser) == {"Regionstyrelsen"}
+    blocks = budget.resultatrakning_section(real_data, "koncernkontoret", 2023)
+    text = "\n".join(b.markdown() for b in blocks)
+    assert "## Resultaträkning 2023: Regionstyrelsen" in text
+    assert f"**Regionstyrelsens resultat 2023: +90,1{NB}mkr**" in text
+    assert "Regionstyrelsens resultaträkning 2023" in text
+    assert "Koncernkontorets resultat" not in text

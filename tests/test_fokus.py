@@ -216,3 +216,26 @@ def test_no_fokus_data_gives_no_section(real_data):
     assert fokus.fokus_section({"kallor.csv": real_data["kallor.csv"]}, 2023) == []
     empty = {f: real_data[f].iloc[0:0] for f in fokus.FILES}
     assert fokus.fokus_section(empty, 2023) == []
+
+
+def test_last_funnel_step_is_the_whole_course_not_socialstyrelsens_exam(section, real_data):
+    """The table's "Klarat prov" is, by the text, those who passed the whole course (27 of 42 is
+    "nästan 65 procent"); nothing a reader sees calls it the exam, and a note says what it is."""
+    from kompetensrapport import oversikt
+
+    raw = csv("fokus_kursomgangar.csv")
+    first = raw[raw.omgang == 1].iloc[0]
+    assert 60 < 100 * first.klarat_prov / first.fullfoljda < 65  # "nästan 65 procent klarat hela kursen"
+    t = table(section, "fokus-tratt-intensivsvenska")
+    assert list(t.frame.Steg)[-1] == "Klarat hela kursen"
+    assert fokus.PASSED_NOTE in t.notes and "Socialstyrelsens kunskapsprov" in fokus.PASSED_NOTE
+    text = "\n".join(b.markdown() for b in section)
+    assert "klarade provet" not in text and "klarat prov per" not in text
+    assert f"{swedish(first.klarat_prov)} ({fokus.fmt.procent(100 * first.klarat_prov / first.sokande)} av de sökande " \
+           f"klarade hela kursen)" in text.replace("\\", "")
+    last = raw[raw.ar == raw.ar.max()].iloc[0]
+    items = oversikt.key_figure_items(real_data, 2023)
+    assert any(f"{swedish(last.klarat_prov)} klarade hela kursen." in i for i in items)
+    assert not any("provet" in i for i in items)
+    region = "\n".join(b.markdown() for b in oversikt.fokus_region(real_data, 2023))
+    assert "klarade hela kursen" in region and "provet" not in region

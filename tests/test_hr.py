@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from kompetensrapport import hr
+from kompetensrapport.blocks import md
 from kompetensrapport.figures import Figure
 from kompetensrapport.tables import Table
 
@@ -177,3 +178,20 @@ def test_no_personal_name_in_any_block(section, real_data):
         text = (block.markdown() + block.html()).lower()
         for name in names:
             assert name.lower() not in text
+
+
+def test_a_value_the_document_contradicts_shows_the_text_value_with_both_readings(section, raw):
+    """Ledarskap 2022: the body text says 84, the chart tile 83; the table shows 84 with a footnote."""
+    noted = raw[raw.anmarkning.notna()]
+    assert len(noted) == 1
+    r = noted.iloc[0]
+    assert (r.nyckeltal, r.ar, r.varde) == ("Ledarskap (index)", 2022, 84)
+    t = hr_table(section)
+    cell = row(t, "Ledarskap (index)")["2022"]
+    assert cell == "84¹"
+    [note] = [n for n in t.notes if n.startswith("¹ ")]
+    assert "Ledarskap (index), 2022" in note and "84" in note and "83" in note and "brödtexten" in note
+    assert md(note) in t.markdown()
+    assert "84¹" in t.html()
+    # the change is computed from the value shown, 81 − 84
+    assert row(t, "Ledarskap (index)")["Förändring"] == f"{MINUS}3{NBSP}indexenheter"

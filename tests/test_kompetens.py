@@ -177,8 +177,11 @@ def test_brist_ranking_matches_csv(data, csv):
 
 
 def test_ranking_without_brist_says_so(data, csv):
-    assert (csv[csv.forvaltning == YSTAD].bedomning == "Brist").sum() == 0
-    md_text, _ = section_text(kompetens.kompetens_section(data, YSTAD, 2023))
+    ka = data["kompetensanalys.csv"].copy()
+    ystad_brist = (ka.forvaltning == YSTAD) & (ka.bedomning == "Brist")
+    assert ystad_brist.sum() == (csv[csv.forvaltning == YSTAD].bedomning == "Brist").sum() == 1
+    ka.loc[ystad_brist, "bedomning"] = "Obalans"  # a förvaltning with no Brist at all
+    md_text, _ = section_text(kompetens.kompetens_section({**data, "kompetensanalys.csv": ka}, YSTAD, 2023))
     assert "Inget yrke bedöms som Brist i underlaget." in md_text
 
 
@@ -228,9 +231,27 @@ def test_ystad_nurse_without_rating_is_not_brist(data):
     assert ">Grundutbildad sjuksköterska</th>\n<td style=\"text-align:left;font-style:italic\">uppgift saknas</td>" in html
 
 
+def test_one_rule_decides_every_ystad_rating(data, csv):
+    """A Kommentar cell that uses a rating word rates its row, with its scope (ST-läkare: Obalans,
+    Spec. läkare och överläkare: Brist); the national shortage of nurses rates nothing but is shown."""
+    y = csv[(csv.forvaltning == YSTAD) & csv.delroll.isna()].set_index("yrke")
+    for yrke, rating, word in [("ST-läkare", "Obalans", "Obalans inom flertalet specialiteter"),
+                               ("Spec. läkare och överläkare", "Brist", "resursbrist inom exempelvis pediatrik")]:
+        r = y.loc[yrke]
+        assert r.bedomning == rating and r.harledd and word in r.harledd_fran and r.harledd_fran in r.kommentar
+    nurse = y.loc["Grundutbildad sjuksköterska"]
+    assert pd.isna(nurse.bedomning) and "nationella bristen" in nurse.kommentar and "regeln" in nurse.saknas_orsak
+    blocks = kompetens.kompetens_section(data, YSTAD, 2023)
+    der = table_named(blocks, f"{YSTAD}-kompetens-harledda")
+    assert kompetens.DERIVATION_RULE in der.notes
+    assert "| Spec. läkare och överläkare | Lasarettet i Ystad | Brist (härledd) |" in der.markdown()
+    missing_md = table_named(blocks, f"{YSTAD}-kompetens-utan-bedomning").markdown()
+    assert md("upprätthålla behovet av vårdplatser") in missing_md
+
+
 def test_derived_ratings_are_marked_with_their_sentence(data, csv):
     rows = csv[(csv.forvaltning == YSTAD) & csv.harledd]
-    assert len(rows) == 9
+    assert len(rows) == 10
     blocks = kompetens.kompetens_section(data, YSTAD, 2023)
     matrix_md = table_named(blocks, f"{YSTAD}-kompetensanalys").markdown()
     der = table_named(blocks, f"{YSTAD}-kompetens-harledda")
@@ -423,7 +444,10 @@ def test_region_section(data, csv):
     assert f"- {md(top)}: Brist vid {units.max()} enheter i 1 förvaltning" in md_text
     t = table_named(blocks, "region-kompetens-yrken")
     first = cells(md_table(t.markdown(), "Yrke (regionalt namn)")[2])
-    assert first[0] == md(top) and first[2] == str(units.max())
+    # the table puts the most förvaltningar with Brist first, then the most units
+    n_forv = df.drop_duplicates(["yrke_regionalt", "forvaltning"]).groupby("yrke_regionalt").size()
+    head = max(units.index, key=lambda y: (n_forv[y], units[y]))
+    assert first[0] == md(head) and first[1] == str(n_forv[head]) and first[2] == str(units[head])
     assert "Källa: Kompetensförsörjningsplan" in t.markdown()
     fig = next(b for b in blocks if isinstance(b, Figure))
     assert f"Flest har {top} ({units.max()} enheter)" in fig.alt

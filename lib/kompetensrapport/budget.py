@@ -73,6 +73,13 @@ def resultatrakning(data, forvaltning: str) -> pd.DataFrame:
     return rr
 
 
+def whose_result(rr: pd.DataFrame) -> str:
+    """Whose result a förvaltning's resultaträkning rows are (``avser``), e.g. ``'Regionstyrelsen'``;
+    several are joined with " och "."""
+    names = list(dict.fromkeys(rr.avser))
+    return " och ".join(names)
+
+
 # -- what a reader sees ---------------------------------------------------------------------
 
 STATUS_TEXT = {"föregående år": "utfall föregående år", "budget": "budget", "plan": "plan", "utfall": "utfall"}
@@ -218,12 +225,14 @@ def resultatrakning_section(data, forvaltning: str, ar: int) -> list:
         "Avvikelse (%)": [fmt.number(v, 1, sign=True) for v in rr.avvikelse_procent],
     })
     res = rr[rr.typ == "resultat"]
-    blocks = [Heading(f"Resultaträkning {ar}")]
+    avser = whose_result(rr)
+    blocks = [Heading(f"Resultaträkning {ar}: {avser}"),
+              Text(f"Underlaget redovisar resultaträkningen och resultatet för {md(avser)}.")]
     if len(res):
         r = res.iloc[0]
-        blocks.append(Callout(f"**Resultat {ar}: {fmt.mkr(r.utfall_mkr, sign=True)}** mot en budget på "
+        blocks.append(Callout(f"**{md(avser)}s resultat {ar}: {fmt.mkr(r.utfall_mkr, sign=True)}** mot en budget på "
                               f"{fmt.mkr(r.budget_mkr)} (avvikelse {fmt.mkr(r.avvikelse_mkr, sign=True)})."))
-    blocks.append(Table(cells, caption=f"Resultaträkning {ar}: utfall, budget och avvikelse", source=source_text(data, rr),
+    blocks.append(Table(cells, caption=f"{avser}s resultaträkning {ar}: utfall, budget och avvikelse", source=source_text(data, rr),
                         name=f"resultatrakning-{forvaltning}", data=rr,
                         numeric=list(cells.columns[1:]), strong_rows=strong,
                         notes=["Kostnader är negativa, som i underlaget; en positiv avvikelse är bättre än budget. "

@@ -19,8 +19,18 @@ from kompetensrapport.figures import PRIMARY, SECONDARY, Figure, hbar, new, swed
 from kompetensrapport.sources import source_text
 from kompetensrapport.tables import Table
 
-#: The steps of the funnel: column in fokus_kursomgangar.csv and the name a reader sees.
-STEPS = [("sokande", "Sökande"), ("antagna", "Antagna"), ("fullfoljda", "Fullföljda"), ("klarat_prov", "Klarat prov")]
+#: The steps of the funnel: column in fokus_kursomgangar.csv and the name a reader sees. The table in
+#: the document heads the last step "Klarat prov"; its text says these passed the whole course
+#: ("67 procent fullföljde kursen, varav nästan 65 procent klarat hela kursen"), not Socialstyrelsens
+#: kunskapsprov, so the report names the step by what the text says.
+STEPS = [("sokande", "Sökande"), ("antagna", "Antagna"), ("fullfoljda", "Fullföljda"),
+         ("klarat_prov", "Klarat hela kursen")]
+#: The last step as a verb phrase: "20 klarade hela kursen".
+PASSED_VERB = "klarade hela kursen"
+#: The note under the funnel: what the last step means and what it does not.
+PASSED_NOTE = ("Steget ”Klarat hela kursen” heter ”Klarat prov” i dokumentets tabell. Texten i samma avsnitt visar "
+               "att det gäller kursen: ”67 procent fullföljde kursen, varav nästan 65 procent klarat hela kursen”. "
+               "Det är alltså inte antalet som klarat Socialstyrelsens kunskapsprov; det antalet anger dokumentet inte.")
 #: The pilot courses of the project (fokusområde 3). Their rows in fokus_resultat.csv are shown with
 #: the courses, not among the other results.
 PILOT_COURSES = ("Intensivsvenska", "Avancerad sjukvårdssvenska")
@@ -146,16 +156,16 @@ def _funnel_table(data, fun: pd.DataFrame, kurs: str) -> Table:
         raw[f"{head}: andel av föregående steg (%)"] = [None] + list(r.andel_av_foregaende_procent.iloc[1:])
         raw[f"{head}: andel av sökande (%)"] = list(r.andel_av_sokande_procent)
     rounds = f.drop_duplicates("omgang")
-    return Table(cells, caption=f"{kurs}: sökande, antagna, fullföljda och klarat prov per kursomgång "
+    return Table(cells, caption=f"{kurs}: sökande, antagna, fullföljda och klarat hela kursen per kursomgång "
                                 f"({_join([_round_label(t, o).lower() for o, t in zip(rounds.omgang, rounds.termin)])})",
                  source=source_text(data, f), name=f"fokus-tratt-{_slug(kurs)}", data=raw,
                  numeric=numeric,
                  notes=["Andelarna är beräknade ur antalen. Sökande är första steget och har ingen andel av "
-                        "föregående steg."])
+                        "föregående steg.", PASSED_NOTE])
 
 
 def _counts_text(steps: pd.DataFrame) -> str:
-    """``sökande 286, antagna 63, fullföljda 42, klarat prov 27`` for one round's steps."""
+    """``sökande 286, antagna 63, fullföljda 42, klarat hela kursen 27`` for one round's steps."""
     return ", ".join(f"{name.lower()} {fmt.number(v) if pd.notna(v) else 'uppgift saknas'}"
                      for name, v in zip(steps.steg_namn, steps.antal))
 
@@ -167,7 +177,7 @@ def _funnel_sentence(fun: pd.DataFrame, kurs: str) -> str:
         r = r.sort_values("steg_nr")
         last = r.iloc[-1]
         parts.append(f"{md(_round_label(termin, omgang))}: {_counts_text(r)} "
-                     f"({fmt.procent(last.andel_av_sokande_procent)} av de sökande klarade provet).")
+                     f"({fmt.procent(last.andel_av_sokande_procent)} av de sökande {PASSED_VERB}).")
     return f"**{md(kurs)}.** " + " ".join(parts)
 
 
@@ -201,7 +211,7 @@ def _funnel_figure(fun: pd.DataFrame, kurs: str) -> Figure:
     valid = f[f.antal.notna()]
     big, small = valid.loc[valid.antal.idxmax()], valid.loc[valid.antal.idxmin()]
     per_round = " ".join(f"{_round_label(t, o)}: {_counts_text(r.sort_values('steg_nr'))}." for (o, t), r in groups)
-    alt = (f"Grupperat liggande stapeldiagram för {kurs}: antal personer i varje steg från sökande till klarat prov, "
+    alt = (f"Grupperat liggande stapeldiagram för {kurs}: antal personer i varje steg från sökande till klarat hela kursen, "
            f"en stapel per kursomgång (omgångarna skiljs åt med färg, mönster och text). {per_round} "
            f"Högst värde: {big.steg_namn.lower()} {big.termin.lower()}, {fmt.number(big.antal)}; lägst: "
            f"{small.steg_namn.lower()} {small.termin.lower()}, {fmt.number(small.antal)}.")

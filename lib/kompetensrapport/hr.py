@@ -26,6 +26,10 @@ CURRENT_COLOUR = PRIMARY
 PREVIOUS_COLOUR = "#8c4a00"
 REGION_COLOUR = "#555555"
 CURRENT_MARKER, PREVIOUS_MARKER, REGION_MARKER = "o", "s", "^"
+#: (year offset, scope) of a value -> the column of key_figures holding its row's note.
+NOTE_COLUMNS = {(0, OWN): "anmarkning", (-1, OWN): "anmarkning_foregaende_ar", (0, REGION): "anmarkning_regionen"}
+#: Footnote marks, in order of use.
+MARKS = "¹²³⁴⁵⁶⁷⁸⁹"
 
 # -- computations ---------------------------------------------------------------------------
 
@@ -36,16 +40,27 @@ def _value(frame: pd.DataFrame, nyckeltal: str, ar: int, omfattning: str) -> flo
     return float(hit.varde.iloc[0]) if len(hit) else np.nan
 
 
+def _note(frame: pd.DataFrame, nyckeltal: str, ar: int, omfattning: str) -> str | None:
+    """The row's ``anmarkning`` (e.g. where the document gives another reading); None without one."""
+    if "anmarkning" not in frame.columns:
+        return None
+    hit = frame[(frame.nyckeltal == nyckeltal) & (frame.ar == ar) & (frame.omfattning == omfattning)]
+    note = hit.anmarkning.iloc[0] if len(hit) else None
+    return note if isinstance(note, str) and note else None
+
+
 def key_figures(data, forvaltning: str, ar: int) -> pd.DataFrame:
     """One row per key figure of ``ar`` (in the order of the source): the value, the previous
     year's value and the whole region's value where given, and the differences.
 
     ``forandring`` and ``skillnad_region`` are in the key figure's own unit: persons for antal,
     index points for index and percentage points (procentenheter) for procent.
-    ``forandring_procent`` is the change in per cent, for antal only. Missing stays NaN."""
+    ``forandring_procent`` is the change in per cent, for antal only. Missing stays NaN.
+    ``anmarkning``, ``anmarkning_foregaende_ar`` and ``anmarkning_regionen`` hold the note of the
+    value's row (None without one)."""
     hr = data.get("hr_nyckeltal.csv")
     columns = ["nyckeltal", "enhet", "varde", "varde_foregaende_ar", "varde_regionen",
-               "forandring", "forandring_procent", "skillnad_region", "kalla"]
+               "forandring", "forandring_procent", "skillnad_region", *NOTE_COLUMNS.values(), "kalla"]
     if hr is None or hr.empty:
         return pd.DataFrame(columns=columns)
     hr = hr[hr.forvaltning == forvaltning]
@@ -57,6 +72,7 @@ def key_figures(data, forvaltning: str, ar: int) -> pd.DataFrame:
         rows.append({"nyckeltal": name, "enhet": enhet, "varde": v, "varde_foregaende_ar": prev,
                      "varde_regionen": reg, "forandring": round(v - prev, 10),
                      "forandring_procent": change_pct, "skillnad_region": round(v - reg, 10),
+                     **{col: _note(hr, name, ar + dy, scope) for (dy, scope), col in NOTE_COLUMNS.items()},
                      "kalla": "; ".join(dict.fromkeys(hr.loc[hr.nyckeltal == name, "kalla"]))})
     return pd.DataFrame(rows, columns=columns)
 
@@ -96,24 +112,47 @@ def difference_text(diff, enhet: str, change_pct=np.nan) -> str:
 # -- what a reader sees ---------------------------------------------------------------------
 
 
-def _hr_table(data, kf: pd.DataFrame, forvaltning: str, ar: int) -> Table:
+def footnoted(kf: pd.DataFrame, ar: int) -> tuple[dict[str, list[str]], list[str]]:
+    """The value cells of the HR table (``varde``, ``varde_foregaende_ar``, ``varde_regionen``:
+    one text per key figure) with a footnote mark after each value whose row has a note, and the
+    footnotes in the order of their marks: ``'84¹'`` and ``'¹ Ledarskap (index), 2022: …'``."""
+    cells, notes = {}, []
+    where = {"anmarkning": f"{ar}", "anmarkning_foregaende_ar": f"{ar - 1}", "anmarkning_regionen": f"hela regionen {ar}"}
+    for value_col, note_col in (("varde", "anmarkning"), ("varde_foregaende_ar", "anmarkning_foregaende_ar"),
+                                ("varde_regionen", "anmarkning_regionen")):
+        texts = []
+        for r in kf.itertuples():
+            text, note = value_text(getattr(r, value_col), r.enhet), getattr(r, note_col)
+            if isinstance(note, str) and note:
+                mark = MARKS[len(notes) % len(MARKS)]
+                notes.append(f"{mark} {r.nyckeltal}, {where[note_col]}: {note}")
+                text += mark
+            texts.append(text)
+        cells[value_col] = texts
+    return cells, notes
+
+
+def _hr_table(data, kf: pd.DataFrame, forvaltning: str, ar: int, caption: str | None = None,
+              name: str | None = None) -> Table:
+    values, footnotes = footnoted(kf, ar)
     cells = pd.DataFrame({
         "Nyckeltal": list(kf.nyckeltal),
-        f"Värde {ar}": [value_text(v, e) for v, e in zip(kf.varde, kf.enhet)],
+        f"Värde {ar}": values["varde"],
         "Enhet": [ENHET_TEXT.get(e, e) for e in kf.enhet],
-        f"{ar - 1}": [value_text(v, e) for v, e in zip(kf.varde_foregaende_ar, kf.enhet)],
+        f"{ar - 1}": values["varde_foregaende_ar"],
         "Förändring": [difference_text(d, e, p) for d, e, p in zip(kf.forandring, kf.enhet, kf.forandring_procent)],
-        "Hela regionen": [value_text(v, e) for v, e in zip(kf.varde_regionen, kf.enhet)],
+        "Hela regionen": values["varde_regionen"],
         "Skillnad mot regionen": [difference_text(d, e) for d, e in zip(kf.skillnad_region, kf.enhet)],
     })
     hr = data["hr_nyckeltal.csv"]
     rows = hr[(hr.forvaltning == forvaltning) & hr.nyckeltal.isin(kf.nyckeltal)]
-    return Table(cells, caption=f"HR-nyckeltal {ar} jämfört med {ar - 1} och med hela regionen",
-                 source=source_text(data, rows), name=f"{forvaltning}-hr-nyckeltal", data=kf,
+    return Table(cells, caption=caption or f"HR-nyckeltal {ar} jämfört med {ar - 1} och med hela regionen",
+                 source=source_text(data, rows), name=name or f"{forvaltning}-hr-nyckeltal", data=kf,
                  numeric=list(cells.columns[1:2]) + list(cells.columns[3:]),
                  notes=[f"Förändringen mot {ar - 1} och skillnaden mot hela regionen är beräknade: i procentenheter för "
                         "andelar i procent, i indexenheter för index och i antal för antal (med förändringen i procent "
-                        f"inom parentes). {fmt.MISSING} betyder att underlaget inte anger något jämförelsevärde."])
+                        f"inom parentes). {fmt.MISSING} betyder att underlaget inte anger något jämförelsevärde."]
+                 + footnotes)
 
 
 def _hr_figure(kf: pd.DataFrame, forvaltning: str, ar: int) -> Figure | None:

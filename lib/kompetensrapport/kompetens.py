@@ -362,6 +362,16 @@ def matrix_table(data, forvaltning: str, ar: int) -> Table:
                  styles=styles, notes=notes)
 
 
+#: The one rule that decides every derived rating (the codebook, data/<år>/README.md, gives it too).
+DERIVATION_RULE = (
+    "Regel för härledda bedömningar: en rad får en bedömning när underlaget – tabellens kommentar för raden eller "
+    "en mening i texten – säger att förvaltningens egen tillgång på yrket är i balans, obalans eller brist (också i "
+    "sammansättningar som ”resursbrist”). Gäller påståendet bara en del av yrket (vissa specialiteter, en enhet, "
+    "medarbetare med längre erfarenhet) ges bedömningen ändå, och avgränsningen står i kommentaren. Ett påstående "
+    "som bara gäller den nationella arbetsmarknaden (”nationell brist”) eller en möjlig framtid (”på sikt kan brist "
+    "uppkomma”) ger ingen bedömning; sådana meningar visas i kommentaren till raden.")
+
+
 def derived_table(data, forvaltning: str, ar: int) -> Table | None:
     """The derived ratings with the sentence each was taken from."""
     df = rows(data, forvaltning)
@@ -380,7 +390,7 @@ def derived_table(data, forvaltning: str, ar: int) -> Table | None:
     return Table(frame, caption=f"Härledda bedömningar {ar}: meningen i underlaget som varje bedömning bygger på",
                  source=source_text(data, d), name=f"{forvaltning}-kompetens-harledda",
                  data=d[_KEY + ["bedomning", "harledd_fran", "kommentar", "kalla"]].reset_index(drop=True),
-                 styles=styles)
+                 styles=styles, notes=[DERIVATION_RULE])
 
 
 def missing_table(data, forvaltning: str, ar: int) -> Table | None:

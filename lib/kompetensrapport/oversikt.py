@@ -61,12 +61,12 @@ def key_figure_items(data, ar: int) -> list[str]:
         r0 = last.iloc[0]
         items.append(f"Fokus Kompetensförsörjning, {md(r0.kurs)} {md(r0.termin)}: {fmt.number(counts.get('sokande'))} sökande, "
                      f"{fmt.number(counts.get('antagna'))} antagna, {fmt.number(counts.get('fullfoljda'))} fullföljde och "
-                     f"{fmt.number(counts.get('klarat_prov'))} klarade provet.")
+                     f"{fmt.number(counts.get('klarat_prov'))} {fokus.PASSED_VERB}.")
     rr = data["resultatrakning.csv"]
     for slug, g in rr.groupby("forvaltning"):
         res = g[g.typ == "resultat"]
         if len(res):
-            items.append(f"Resultat {ar} för {md(slug.replace('-', ' ').capitalize())}: "
+            items.append(f"Resultat {ar} för {md(budget.whose_result(g))}: "
                          f"**{fmt.mkr(res.utfall_mkr.iloc[0], sign=True)}** mot budget {fmt.mkr(res.budget_mkr.iloc[0])}.")
     return items
 
@@ -108,7 +108,7 @@ def fokus_region(data, ar: int) -> list:
         c = {r.steg: r for r in g.itertuples()}
         items.append(f"{md(kurs)}, omgång {omgang} ({md(g.termin.iloc[0])}): {fmt.number(c['sokande'].antal)} sökande, "
                      f"{fmt.number(c['antagna'].antal)} antagna ({fmt.procent(c['antagna'].andel_av_sokande_procent)} av sökande), "
-                     f"{fmt.number(c['klarat_prov'].antal)} klarade provet "
+                     f"{fmt.number(c['klarat_prov'].antal)} {fokus.PASSED_VERB} "
                      f"({fmt.procent(c['klarat_prov'].andel_av_foregaende_procent)} av dem som fullföljde).")
     prelim = ", ".join(str(a) for a in totals["preliminara_ar"])
     items.append(f"Projektets finansiering: {fmt.kr(totals['summa_kr'])} sammanlagt"

@@ -244,6 +244,7 @@ class HrNyckeltal(_Base):
     ar: Series[int] = pa.Field(ge=2000, le=2100)
     omfattning: Series[str] = pa.Field(isin=["förvaltningen", "hela regionen"])
     varde: Series[float] = pa.Field(ge=0)
+    anmarkning: Series[str] = _text(nullable=True)
     kalla: Series[str] = _kalla()
 
     class Config:
@@ -256,9 +257,11 @@ class HrNyckeltal(_Base):
 
 
 class Resultatrakning(_Base):
-    """A förvaltning's resultaträkning as printed (mkr, costs negative)."""
+    """A resultaträkning as printed (mkr, costs negative), on the page of ``forvaltning``;
+    ``avser`` names whose result it is, as the document says (it may be the nämnd or styrelse)."""
 
     forvaltning: Series[str] = pa.Field(str_matches=SLUG_PATTERN)
+    avser: Series[str] = _text()
     radnr: Series[int] = pa.Field(ge=1)
     rad: Series[str] = _text()
     typ: Series[str] = pa.Field(
