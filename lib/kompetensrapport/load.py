@@ -260,6 +260,8 @@ def validate_frame(file: str, frame: pd.DataFrame, lines: list[int], display: st
     # pandas' NA in object columns -> None for plain Python use; keep floats as NaN.
     typed.attrs["lines"] = Lines(lines)
     typed.attrs["file"] = display
+    numeric = [c for c in typed.columns if pd.api.types.is_numeric_dtype(typed[c]) and c in frame.columns]
+    typed.attrs["written"] = Written({c: tuple(v if isinstance(v, str) else None for v in frame[c]) for c in numeric})
     return typed, []
 
 
@@ -272,8 +274,39 @@ class Lines(tuple):
         return self
 
 
+class Written(dict):
+    """The text of each numeric cell as the file writes it (``frame.attrs["written"]``: column ->
+    one text per row), so that a message shows ``4800`` where the file says 4800, not the number
+    read from it (``4800.0``). Shared, not copied, by the frames pandas makes (as :class:`Lines`),
+    and equal only to itself (pandas compares ``attrs`` when it joins frames)."""
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def __eq__(self, other):
+        return self is other
+
+    def __ne__(self, other):
+        return self is not other
+
+    __hash__ = object.__hash__
+
+
+def written(frame: pd.DataFrame, row, column: str) -> str | None:
+    """The text of one numeric cell as written in its file; ``row`` is the row's label (its
+    position in the file's frame, which filtering keeps). None when it is not known."""
+    texts = frame.attrs.get("written", {}).get(column)
+    try:
+        text = texts[int(row)] if texts is not None else None
+    except (IndexError, TypeError, ValueError):
+        return None
+    return text if isinstance(text, str) else None
+
+
 def read_year(root: Path, year: int, files: list[str] | None = None) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
-    """Read and validate every data file of a year. Returns what could be read and all problems."""
+    """Read and validate every data file of a year, and look for personal data in each (see
+    :mod:`.privacy`). Returns what could be read and all problems."""
+    from kompetensrapport import privacy
     from kompetensrapport.schemas import FILES
 
     root = Path(root)
@@ -286,6 +319,7 @@ def read_year(root: Path, year: int, files: list[str] | None = None) -> tuple[di
         display = _display(path, root)
         frame, lines, found = read_table(path, display)
         problems += found
+        problems += privacy.table_problems(frame, lines, display) if frame is not None else privacy.file_problems(path, display)
         if frame is None or found:
             continue
         typed, found = validate_frame(file, frame, lines, display)
@@ -358,10 +392,14 @@ def previous_year(root: Path, year: int) -> dict[str, pd.DataFrame] | None:
     return load_year(root, year - 1)
 
 
-def rows_for(data: dict[str, pd.DataFrame], file: str, forvaltning: str) -> pd.DataFrame:
+def rows_for(data: dict[str, pd.DataFrame], file: str, forvaltning: str, year: int | None = None) -> pd.DataFrame:
     """The rows of one data file that belong to a förvaltning, in the order of the source
-    (an empty frame when the file was not loaded)."""
+    (an empty frame when the file was not loaded). With ``year``, a file that has an ``ar``
+    column gives only that year's rows (the rows a section of that year's report shows)."""
     frame = data.get(file)
     if frame is None:
         return pd.DataFrame()
-    return frame[frame.forvaltning == forvaltning].reset_index(drop=True)
+    keep = frame.forvaltning == forvaltning
+    if year is not None and "ar" in frame.columns:
+        keep &= frame.ar == year
+    return frame[keep].reset_index(drop=True)

@@ -8,6 +8,10 @@ one :class:`Finding` per hit; :func:`check` raises :class:`PersonalDataError` (e
 when there is any. A finding shows the matched text partly masked, so an error message never
 repeats the personal data it found.
 
+:func:`table_problems` and :func:`file_problems` look for the same in the data and parameter
+files, so that ``kompetensrapport validate`` reports it against the file, the line and the
+column before anything is built (the scan of the built output stays the last guard).
+
 The names are never written in this package: :data:`NAME_HASHES` holds the salted SHA-256 of
 each normalised full name (Unicode NFC, casefolded, single spaces). :func:`scan` hashes every
 run of two or three consecutive capitalised words (hyphenated names count as one word, as
@@ -40,7 +44,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from kompetensrapport.exceptions import KompetensrapportError
+from kompetensrapport.exceptions import KompetensrapportError, Problem
 
 SALT = b"kompetensrapport/privacy/v1:"
 
@@ -268,6 +272,59 @@ def _output_texts(output: dict) -> list[str]:
 
 def _joined(value) -> str:
     return "".join(value) if isinstance(value, list) else str(value)
+
+
+# -- input files: data and parameter files -------------------------------------------------
+
+#: The rule of personal data found in a data or parameter file; ``{kind}`` is the rule above.
+INPUT_RULE = ("personal data ({kind}): the report shows roles, never names or contact details; "
+              "write the role instead, or remove it")
+
+
+def _input_problems(text: str, display: str, line: int | None, column: str | None) -> list[Problem]:
+    return [Problem(display, line, column, mask(match, rule), INPUT_RULE.format(kind=rule))
+            for _, match, rule in find_in_text(text)]
+
+
+def table_problems(frame, lines, display: str) -> list[Problem]:
+    """Personal data in a data file read as text (a frame of str cells, as
+    :func:`kompetensrapport.load.read_table` returns it, and the line each row begins on): one
+    :class:`~kompetensrapport.exceptions.Problem` per finding, naming the file, the line and the
+    column, with the finding masked as in :class:`Finding`."""
+    found = []
+    try:
+        for column in frame.columns:
+            found += _input_problems(str(column), display, 1, None)
+            for i, value in enumerate(frame[column]):
+                if isinstance(value, str) and value:
+                    found += _input_problems(value, display, lines[i] if i < len(lines) else None, str(column))
+    finally:
+        _find_in_text.cache_clear()
+    return sorted(found, key=lambda p: (p.line or 0, p.column or ""))
+
+
+def text_problems(text: str, display: str, column_of_line=None) -> list[Problem]:
+    """Personal data in a text file (a parameter file, or a data file too broken to read as a
+    table), one problem per finding with its line; ``column_of_line(line)`` names the key or
+    column a line belongs to, when known."""
+    found = []
+    try:
+        for i, line_text in enumerate(text.splitlines(), start=1):
+            if line_text.strip():
+                found += _input_problems(line_text, display, i, column_of_line(i) if column_of_line else None)
+    finally:
+        _find_in_text.cache_clear()
+    return found
+
+
+def file_problems(path: Path, display: str, column_of_line=None) -> list[Problem]:
+    """:func:`text_problems` of a file; nothing for a file that is missing or not UTF-8 (its
+    reader reports that)."""
+    try:
+        text = Path(path).read_bytes().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return []
+    return text_problems(text, display, column_of_line)
 
 
 def _scan_notebook(path: Path, display: str) -> list[Finding]:

@@ -1,18 +1,24 @@
 """Every check of a year in one run: parameter files, data files, the links between them, and
-the reconciliation of stated totals. Used by ``kompetensrapport validate`` and before a build."""
+the reconciliation of stated totals. Used by ``kompetensrapport validate`` and before a build.
+
+Besides the problems (errors: the build stops), a run finds warnings that do not stop it: a
+data file with the same content as the year before's file of the same name (a copy not yet
+filled in?). They are printed to standard error as they are found."""
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-
-from kompetensrapport import load, params as params_mod, reconcile
+from kompetensrapport import load, params as params_mod, privacy, reconcile
 from kompetensrapport.exceptions import InputError, Problem
 
 #: Which data files each section reads, and whether they hold a `forvaltning` column.
 SECTION_FILES: dict[str, list[str]] = {
+    "uppdrag": ["delmal_uppdrag.csv"],
     "budget": ["internbudget_insatser.csv", "internbudget_totaler.csv", "regionbidrag.csv", "budgetmal.csv"],
+    "brygga": ["regionbidrag_brygga.csv", "regionbidrag.csv"],
     "resultatrakning": ["resultatrakning.csv"],
     "kompetens": ["kompetensanalys.csv", "bedomningsdefinitioner.csv", "yrkesmappning.csv"],
     "handlingsplan": ["handlingsplan.csv"],
@@ -31,6 +37,7 @@ class Report:
     data: dict = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     checks: list = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -61,9 +68,7 @@ def _cross_checks(root: Path, year: int, plist, data) -> list[Problem]:
                 if frame is None:
                     continue  # already reported as missing or invalid
                 if "forvaltning" in frame.columns:
-                    if not (frame["forvaltning"] == p.forvaltning).any():
-                        problems.append(Problem(frame.attrs.get("file", file), None, "forvaltning", p.forvaltning,
-                                                f"has no rows for '{p.forvaltning}', whose {pfile} lists the section '{section}'"))
+                    problems += _section_rows(frame, file, p.forvaltning, year, section, pfile)
                 elif frame.empty:
                     problems.append(Problem(frame.attrs.get("file", file), None, None, None,
                                             f"has no rows; fill in the year's figures (section '{section}' of {pfile} reads it)"))
@@ -95,27 +100,107 @@ def _cross_checks(root: Path, year: int, plist, data) -> list[Problem]:
     return problems
 
 
+def _section_rows(frame, file: str, slug: str, year: int, section: str, pfile: str) -> list[Problem]:
+    """A section its parameter file lists needs rows of its förvaltning, and of the report year
+    where the file has an ``ar`` column: the page shows only those (``load.rows_for``), so
+    without them the section would be left out without a word."""
+    display = frame.attrs.get("file", file)
+    if not (frame["forvaltning"] == slug).any():
+        return [Problem(display, None, "forvaltning", slug, f"has no rows for '{slug}', whose {pfile} lists the section '{section}'")]
+    if load.rows_for({file: frame}, file, slug, year).empty:
+        years = sorted({int(a) for a in frame.loc[frame["forvaltning"] == slug, "ar"]}, reverse=True)
+        return [Problem(display, None, "forvaltning", slug,
+                        f"has no rows for '{slug}' of {year} (column 'ar': its rows are of "
+                        f"{', '.join(map(str, years))}), whose {pfile} lists the section '{section}': "
+                        f"fill in {year}'s figures, or the section would be left out")]
+    return []
+
+
+def _params_privacy(root: Path, year: int) -> list[Problem]:
+    """Personal data in the parameter files, each finding named by its file, line and key."""
+    problems = []
+    pdir = params_mod.params_dir(root, year)
+    for path in sorted((*pdir.glob("*.yaml"), *pdir.glob("*.yml"))):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue  # reported by the parameter file's reader
+        keys, lines = params_mod._top_keys(text), text.splitlines()
+
+        def key_of(line: int, keys=keys, lines=lines) -> str | None:
+            """The key whose value a line belongs to (none for a comment line)."""
+            before = [k for k, at in keys if at <= line]
+            return f"key {before[-1]}" if before and not lines[line - 1].lstrip().startswith("#") else None
+
+        problems += privacy.text_problems(text, load._display(path, root), key_of)
+    return problems
+
+
+def same_as_year_before(root: Path, year: int) -> list[Problem]:
+    """Warnings: each data file of ``year`` whose content is that of the year before's file of
+    the same name (byte for byte, or apart from a byte-order mark, line endings, blank lines and
+    spaces at the ends of lines). A file with no rows is left out (``new-year`` writes headers)."""
+    folder, before = load.data_dir(root, year), load.data_dir(root, year - 1)
+    if not before.is_dir():
+        return []
+    warnings = []
+    for path in sorted(folder.glob("*.csv")):
+        old = before / path.name
+        if not old.is_file():
+            continue
+        rows = _content(path.read_bytes())
+        if rows is not None and len(rows) > 1 and rows == _content(old.read_bytes()):
+            warnings.append(Problem(load._display(path, root), None, None, None,
+                                    f"has the same content as {load._display(old, root)} (copied from the year "
+                                    f"before?): fill in {year}'s figures, unless they really are unchanged"))
+    return warnings
+
+
+def _content(raw: bytes) -> list[str] | None:
+    """The non-blank lines of a text file, without line endings and end spaces (None: not UTF-8)."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+    return [line.rstrip() for line in text.splitlines() if line.strip()]
+
+
+def print_warnings(warnings: list[Problem], stream=None) -> None:
+    """Each warning on a line of its own, on standard error unless ``stream`` is given."""
+    stream = stream or sys.stderr
+    for w in warnings:
+        print(f"warning: {w}", file=stream, flush=True)
+
+
 def _line_list(lines: list, shown: int = 8) -> str:
     """'2, 3, 4' or '2, 3, 4, 5, 6, 7, 8, 9, …' for a message."""
     known = [str(n) for n in lines if n is not None]
     return ", ".join(known[:shown]) + (", …" if len(known) > shown else "")
 
 
-def validate_year(root: Path, year: int) -> Report:
+def validate_year(root: Path, year: int, show_warnings: bool = True) -> Report:
     """Run every check; never raise for bad input, collect it (a missing year folder raises
-    :class:`~kompetensrapport.exceptions.UsageError`)."""
+    :class:`~kompetensrapport.exceptions.UsageError`). The warnings are printed to standard
+    error (see :func:`print_warnings`) unless ``show_warnings`` is false; either way they are
+    in the report."""
     root = Path(root)
     plist, problems = params_mod.read_all(root, year)
     data, found = load.read_year(root, year)
     problems += found
+    problems += _params_privacy(root, year)
     problems += _cross_checks(root, year, plist, data)
+    warnings = same_as_year_before(root, year)
+    if show_warnings:
+        print_warnings(warnings)
     checks = []
     if all(f in data for f in ("internbudget_insatser.csv", "internbudget_totaler.csv", "regionbidrag.csv")):
         checks += reconcile.budget_checks(data)
     if "resultatrakning.csv" in data:
         checks += reconcile.resultat_checks(data)
+    if "regionbidrag_brygga.csv" in data and "regionbidrag.csv" in data:
+        checks += reconcile.bridge_checks(data)
     problems += reconcile.problems(checks)
-    return Report(plist, data, problems, checks)
+    return Report(plist, data, problems, checks, warnings)
 
 
 def require_valid(root: Path, year: int) -> Report:
