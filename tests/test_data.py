@@ -27,6 +27,7 @@ def csv(name):
     ("internbudget_insatser.csv", 32), ("internbudget_totaler.csv", 13), ("regionbidrag.csv", 4),
     ("budgetmal.csv", 1), ("fokus_kursomgangar.csv", 2), ("fokus_finansiering.csv", 4),
     ("resultatrakning.csv", 13), ("kallor.csv", 5), ("bedomningsdefinitioner.csv", 6),
+    ("delmal_uppdrag.csv", 16), ("regionbidrag_brygga.csv", 3),
 ])
 def test_rows_per_file(name, rows):
     assert len(csv(name)) == rows
@@ -92,6 +93,8 @@ NUMERIC = {
     "hr_nyckeltal.csv": ["varde"],
     "resultatrakning.csv": ["utfall_mkr", "budget_mkr", "avvikelse_mkr"],
     "utbildningsplatser.csv": ["varde"],
+    "delmal_uppdrag.csv": ["belopp_mnkr"],
+    "regionbidrag_brygga.csv": ["belopp_mnkr", "procent"],
 }
 
 
@@ -240,6 +243,13 @@ def test_rule_total_no_longer_matches_its_parts(broken):
 def test_rule_resultatrakning_beyond_rounding(broken):
     problems = broken("resultatrakning.csv", lambda f: _set(f, 1, "utfall_mkr", "290.7"))
     _one(problems, rule="verksamhetens intäkter, utfall")
+
+
+def test_rule_bridge_no_longer_reaches_the_regionbidrag(broken):
+    problems = broken("regionbidrag_brygga.csv", lambda f: _set(f, 2, "belopp_mnkr", "5"))
+    p = _one(problems, rule="bryggan")
+    assert p.file.endswith("regionbidrag.csv") and p.line == 3 and p.value == "196.9"
+    assert "regionbidrag_brygga.csv, lines 2–4" in p.rule
 
 
 def test_rounding_difference_is_not_an_error(broken):

@@ -256,3 +256,176 @@ def resultatrakning_section(data, forvaltning: str, ar: int) -> list:
     blocks.append(Table(cc, caption=f"Kontroll av resultaträkningens summor {ar}", source=source_text(data, rr),
                         name=f"resultatrakning-kontroll-{forvaltning}", numeric=list(cc.columns[1:4])))
     return blocks
+
+
+# -- the budget bridge: from one year's regionbidrag to the next -------------------------------
+
+
+def brygga(data, ar: int) -> pd.DataFrame:
+    """The bridge from regionbidrag ``ar − 1`` to ``ar`` (mnkr): the first row is the year before's
+    regionbidrag, then each step in its order, then the stated regionbidrag of ``ar``. ``fore_mnkr``
+    and ``efter_mnkr`` are the running total before and after each row (for a step: the stated
+    start plus the steps so far); ``typ`` is ``utgangsvarde``, ``forandring`` or ``slutvarde``.
+    Empty when the year has no steps or either regionbidrag is missing."""
+    columns = ["typ", "text", "belopp_mnkr", "procent", "fore_mnkr", "efter_mnkr", "kalla"]
+    steps = data.get("regionbidrag_brygga.csv")
+    rb = data.get("regionbidrag.csv")
+    if steps is None or rb is None:
+        return pd.DataFrame(columns=columns)
+    steps = steps[steps.ar == ar].sort_values("steg")
+    start, end = rb[rb.ar == ar - 1], rb[rb.ar == ar]
+    if steps.empty or start.empty or end.empty:
+        return pd.DataFrame(columns=columns)
+    s0, s1 = start.iloc[0], end.iloc[0]
+    rows = [{"typ": "utgangsvarde", "text": f"Regionbidrag {ar - 1}", "belopp_mnkr": float(s0.belopp_mnkr),
+             "procent": float("nan"), "fore_mnkr": 0.0, "efter_mnkr": float(s0.belopp_mnkr), "kalla": s0.kalla}]
+    running = float(s0.belopp_mnkr)
+    for r in steps.itertuples():
+        rows.append({"typ": "forandring", "text": r.forandring, "belopp_mnkr": float(r.belopp_mnkr),
+                     "procent": r.procent, "fore_mnkr": running, "efter_mnkr": round(running + r.belopp_mnkr, 6),
+                     "kalla": r.kalla})
+        running = round(running + r.belopp_mnkr, 6)
+    rows.append({"typ": "slutvarde", "text": f"Regionbidrag {ar}", "belopp_mnkr": float(s1.belopp_mnkr),
+                 "procent": float("nan"), "fore_mnkr": 0.0, "efter_mnkr": float(s1.belopp_mnkr), "kalla": s1.kalla})
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _bridge_figure(br: pd.DataFrame, ar: int) -> Figure:
+    """A waterfall: the two regionbidrag as full bars, each step as a floating bar from the running
+    total before it to the one after; a deduction is hatched, every bar has its amount written."""
+    from kompetensrapport.figures import PRIMARY, SECONDARY, new, swedish_ticks
+
+    fig, ax = new(7.0, 4.2)
+    labels = [_short(t) for t in br.text]
+    for i, r in enumerate(br.itertuples()):
+        low, high = min(r.fore_mnkr, r.efter_mnkr), max(r.fore_mnkr, r.efter_mnkr)
+        step = r.typ == "forandring"
+        ax.bar(i, high - low, bottom=low, color=SECONDARY if step else PRIMARY, edgecolor="#1a1a1a",
+               hatch="//" if step and r.belopp_mnkr < 0 else None, width=0.6)
+        text = fmt.mnkr(r.belopp_mnkr, sign=step)
+        ax.text(i, high + 2, text, ha="center", va="bottom", fontsize=9, color="#1a1a1a")
+    ax.set_xticks(range(len(br)), labels, fontsize=8.5)
+    ax.set_ylabel("Regionbidrag (mnkr)")
+    ax.set_ylim(0, float(br.efter_mnkr.max()) * 1.15)
+    swedish_ticks(ax.yaxis)
+    ax.grid(axis="x", visible=False)
+    steps = br[br.typ == "forandring"]
+    big, small = steps.loc[steps.belopp_mnkr.idxmax()], steps.loc[steps.belopp_mnkr.idxmin()]
+    first, last = br.iloc[0], br.iloc[-1]
+    alt = (f"Vattenfallsdiagram från regionbidraget {ar - 1}, {fmt.mnkr(first.belopp_mnkr)}, till regionbidraget {ar}, "
+           f"{fmt.mnkr(last.belopp_mnkr)}, i {len(steps)} steg: "
+           + "; ".join(f"{t} {fmt.mnkr(v, sign=True)}" for t, v in zip(steps.text, steps.belopp_mnkr))
+           + f". Störst är {big.text} med {fmt.mnkr(big.belopp_mnkr, sign=True)}, minst {small.text} med "
+           f"{fmt.mnkr(small.belopp_mnkr, sign=True)}.")
+    return Figure(fig, caption=f"Från regionbidrag {ar - 1} till {ar}: varje steg med sitt belopp; avdrag är streckade",
+                  alt=alt, name=f"regionbidrag-brygga-{ar}")
+
+
+def _short(text: str, width: int = 22) -> str:
+    """A bar label: the first words of a step, wrapped on two lines at most, with an ellipsis when cut."""
+    import textwrap
+
+    lines = textwrap.wrap(text, width)
+    return "\n".join(lines[:2]) + ("…" if len(lines) > 2 else "")
+
+
+def brygga_section(data, ar: int) -> list:
+    """The bridge from the year before's regionbidrag to this year's: a sentence, the table with
+    each step and the running total, the reconciliation and the waterfall; empty without steps."""
+    br = brygga(data, ar)
+    if br.empty:
+        return []
+    first, last = br.iloc[0], br.iloc[-1]
+    steps = br[br.typ == "forandring"]
+    n = len(steps)
+    cells = pd.DataFrame({
+        "Steg": list(br.text),
+        "Belopp (mnkr)": [fmt.number(v, 1, sign=t == "forandring") for v, t in zip(br.belopp_mnkr, br.typ)],
+        "Andel enligt underlaget": [fmt.procent(p) if pd.notna(p) else "" for p in br.procent],
+        "Summa efter steget (mnkr)": [fmt.number(v, 1) for v in br.efter_mnkr],
+    })
+    checks = [c for c in reconcile.bridge_checks(data) if c.description.startswith(f"{ar}:")]
+    agrees = all(c.status != reconcile.ERROR for c in checks)
+    computed = steps.efter_mnkr.iloc[-1]
+    text = (f"Regionbidraget går från {fmt.mnkr(first.belopp_mnkr)} {ar - 1} till {fmt.mnkr(last.belopp_mnkr)} {ar}, "
+            f"i {fmt.number(n)} steg som underlaget anger: "
+            + "; ".join(f"{md(t[:1].lower() + t[1:])} {fmt.mnkr(v, sign=True)}"
+                        for t, v in zip(steps.text, steps.belopp_mnkr)) + ". "
+            + (f"Stegen summerar till {fmt.mnkr(computed)}, samma som det angivna regionbidraget {ar}."
+               if agrees and computed == last.belopp_mnkr else
+               f"Stegen summerar till {fmt.mnkr(computed)} mot det angivna regionbidraget {fmt.mnkr(last.belopp_mnkr)}."))
+    notes = [f"Första och sista raden är regionbidragen {ar - 1} och {ar} som underlaget anger dem; summan efter "
+             "varje steg är beräknad."]
+    if steps.procent.notna().any():
+        notes.append("Andelen står som i underlaget (andel av föregående års regionbidrag efter tidigare avdrag).")
+    return [Heading(f"Från regionbidrag {ar - 1} till {ar}"), Text(text),
+            Table(cells, caption=f"Regionbidragets förändring från {ar - 1} till {ar}, steg för steg",
+                  source=source_text(data, br), name=f"regionbidrag-brygga-{ar}", data=br,
+                  numeric=list(cells.columns[1:]), strong_rows=[0, len(cells) - 1], notes=notes),
+            _bridge_figure(br, ar)]
+
+
+# -- Delmål och uppdrag: the political assignments ---------------------------------------------
+
+
+def uppdrag(data, ar: int) -> pd.DataFrame:
+    """The year's assignments (Delmål och uppdrag) in the order of the document."""
+    du = data.get("delmal_uppdrag.csv")
+    if du is None or du.empty:
+        return pd.DataFrame(columns=["ar", "nr", "malomrade", "uppdrag", "ansvarig", "belopp_mnkr", "kalla"])
+    return du[du.ar == ar].sort_values("nr").reset_index(drop=True)
+
+
+def uppdrag_per_malomrade(data, ar: int) -> pd.DataFrame:
+    """Per målområde (in the order of the document): the number of assignments and the sum of the
+    amounts given (mnkr; 0 when none is given) with the number of assignments that give one."""
+    du = uppdrag(data, ar)
+    g = du.groupby("malomrade", sort=False)
+    return pd.DataFrame({"antal": g.size(), "med_belopp": g.belopp_mnkr.count(),
+                         "belopp_mnkr": g.belopp_mnkr.sum()}).reset_index()
+
+
+def uppdrag_summary(data, ar: int) -> str:
+    """One Markdown sentence: how many assignments in how many målområden, and each amount given."""
+    du = uppdrag(data, ar)
+    per = uppdrag_per_malomrade(data, ar)
+    n = len(du)
+    text = (f"**{fmt.number(n)} uppdrag** inom {fmt.number(len(per))} "
+            f"{'målområde' if len(per) == 1 else 'målområden'} ("
+            + ", ".join(f"{md(r.malomrade)} {fmt.number(r.antal)}" for r in per.itertuples()) + ")")
+    with_amount = du[du.belopp_mnkr.notna()]
+    if len(with_amount):
+        text += ("; " + ("ett av dem anger ett belopp: " if len(with_amount) == 1 else
+                         f"{fmt.number(len(with_amount))} av dem anger ett belopp: ")
+                 + "; ".join(f"{fmt.mnkr(r.belopp_mnkr)} (”{md(_sentence_with(r.uppdrag, 'kronor'))}”)"
+                             for r in with_amount.itertuples()))
+    return text + "."
+
+
+def _sentence_with(text: str, word: str) -> str:
+    """The first sentence of ``text`` that holds ``word`` (the whole text when none does)."""
+    import re
+
+    sentences = [s.strip() for s in re.split(r"(?<=\.)\s+(?=[A-ZÅÄÖ0-9])", text) if s.strip()]
+    return next((s for s in sentences if word in s), text)
+
+
+def uppdrag_section(data, ar: int) -> list:
+    """Delmål och uppdrag: a summary, and per assignment its målområde, text, the responsible body
+    where the document names one, and its amount; empty when the year has none."""
+    du = uppdrag(data, ar)
+    if du.empty:
+        return []
+    cells = pd.DataFrame({
+        "Målområde": list(du.malomrade),
+        "Uppdrag": list(du.uppdrag),
+        "Ansvarig enligt underlaget": [a if isinstance(a, str) else "anges inte" for a in du.ansvarig],
+        "Belopp (mnkr)": [fmt.number(v, 1) if pd.notna(v) else "" for v in du.belopp_mnkr],
+    })
+    return [Heading(f"Delmål och uppdrag {ar}"),
+            Text(f"Region Skånes verksamhetsplan och budget {ar} ger uppdrag med särskild koppling till "
+                 f"Personalnämndens ansvarsområde: {uppdrag_summary(data, ar)}"),
+            Table(cells, caption=f"Delmål och uppdrag {ar} per målområde", source=source_text(data, du),
+                  name=f"delmal-uppdrag-{ar}", data=du, numeric=["Belopp (mnkr)"], row_headers=False,
+                  notes=["Underlaget anger ansvarig bara där det står i uppdragets text; ”anges inte” betyder att "
+                         "uppdraget inte namnger någon. Belopp står bara där uppdraget anger ett."])]

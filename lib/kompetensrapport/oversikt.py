@@ -43,6 +43,9 @@ def top_shortage(data, n: int = 3) -> pd.DataFrame:
 def key_figure_items(data, ar: int) -> list[str]:
     """The year in brief, as Markdown list items (values escaped)."""
     items = []
+    if not budget.uppdrag(data, ar).empty:
+        items.append(f"Politiska uppdrag i Region Skånes budget {ar} med koppling till Personalnämndens ansvarsområde "
+                     f"(delmål och uppdrag): {budget.uppdrag_summary(data, ar)}")
     ins = data["internbudget_insatser.csv"]
     if not ins.empty:
         t = budget.total(data)
@@ -71,7 +74,7 @@ def key_figure_items(data, ar: int) -> list[str]:
     return items
 
 
-SECTION_NAMES = {"budget": "budget", "resultatrakning": "resultaträkning", "kompetens": "kompetensanalys",
+SECTION_NAMES = {"uppdrag": "delmål och uppdrag", "brygga": "regionbidragets förändring", "budget": "budget", "resultatrakning": "resultaträkning", "kompetens": "kompetensanalys",
                  "handlingsplan": "handlingsplan", "utbildning": "utbildningsplatser",
                  "fokus": "Fokus Kompetensförsörjning", "hr": "HR-nyckeltal"}
 

@@ -233,9 +233,10 @@ def bridge_checks(data: dict[str, pd.DataFrame]) -> list[Check]:
         if not start.any() or not end.any():
             continue
         computed = round(float(rb.loc[start, "belopp_mnkr"].iloc[0]) + float(g.belopp_mnkr.sum()), 6)
-        checks.append(Check("regionbidrag", f"{ar}: regionbidraget {ar - 1} och stegen i bryggan mot regionbidraget {ar}",
-                            rb.attrs.get("file", "regionbidrag.csv"), _line(rb, end), "belopp_mnkr",
-                            float(rb.loc[end, "belopp_mnkr"].iloc[0]), computed, (len(g) + 2) * 0.05, "mnkr"))
+        checks.append(_check("regionbidrag", f"{ar}: regionbidraget {ar - 1} och stegen i bryggan mot regionbidraget {ar}",
+                             rb, end, "belopp_mnkr", steps, steps.ar == ar, ("belopp_mnkr",), computed,
+                             (len(g) + 2) * 0.05, "mnkr", default_file="regionbidrag.csv",
+                             parts_default="regionbidrag_brygga.csv"))
     return checks
 
 

@@ -95,6 +95,38 @@ class Budgetmal(_Base):
     kalla: Series[str] = _kalla()
 
 
+class DelmalUppdrag(_Base):
+    """The political assignments (Delmål och uppdrag) the regional budget gives with a link to
+    Personalnämnden's area: one row per assignment, with the responsible body and an amount where
+    the document gives them."""
+
+    ar: Series[int] = pa.Field(ge=2000, le=2100)
+    nr: Series[int] = pa.Field(ge=1)
+    malomrade: Series[str] = _text()
+    uppdrag: Series[str] = _text()
+    ansvarig: Series[str] = _text(nullable=True)
+    belopp_mnkr: Series[float] = pa.Field(ge=0, nullable=True)
+    kalla: Series[str] = _kalla()
+
+    class Config:
+        unique = ["ar", "nr"]
+
+
+class RegionbidragBrygga(_Base):
+    """The steps from one year's regionbidrag to the next (mnkr, a deduction negative); the
+    regionbidrag of both years stand in regionbidrag.csv."""
+
+    ar: Series[int] = pa.Field(ge=2000, le=2100)
+    steg: Series[int] = pa.Field(ge=1)
+    forandring: Series[str] = _text()
+    belopp_mnkr: Series[float]
+    procent: Series[float] = pa.Field(ge=0, le=100, nullable=True)
+    kalla: Series[str] = _kalla()
+
+    class Config:
+        unique = ["ar", "steg"]
+
+
 class Kompetensanalys(_Base):
     """Occupation × unit rated Balans / Obalans / Brist, or no rating with the reason."""
 
@@ -292,6 +324,8 @@ FILES: dict[str, type[_Base]] = {
     "internbudget_totaler.csv": InternbudgetTotaler,
     "regionbidrag.csv": Regionbidrag,
     "budgetmal.csv": Budgetmal,
+    "delmal_uppdrag.csv": DelmalUppdrag,
+    "regionbidrag_brygga.csv": RegionbidragBrygga,
     "kompetensanalys.csv": Kompetensanalys,
     "bedomningsdefinitioner.csv": Bedomningsdefinitioner,
     "yrkesmappning.csv": Yrkesmappning,
