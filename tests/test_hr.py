@@ -182,16 +182,56 @@ def test_no_personal_name_in_any_block(section, real_data):
 
 def test_a_value_the_document_contradicts_shows_the_text_value_with_both_readings(section, raw):
     """Ledarskap 2022: the body text says 84, the chart tile 83; the table shows 84 with a footnote."""
-    noted = raw[raw.anmarkning.notna()]
-    assert len(noted) == 1
-    r = noted.iloc[0]
-    assert (r.nyckeltal, r.ar, r.varde) == ("Ledarskap (index)", 2022, 84)
+    r = raw[(raw.nyckeltal == "Ledarskap (index)") & (raw.ar == 2022)].iloc[0]
+    assert r.varde == 84 and "83" in r.anmarkning and "84" in r.anmarkning
     t = hr_table(section)
     cell = row(t, "Ledarskap (index)")["2022"]
-    assert cell == "84¹"
-    [note] = [n for n in t.notes if n.startswith("¹ ")]
-    assert "Ledarskap (index), 2022" in note and "84" in note and "83" in note and "brödtexten" in note
-    assert md(note) in t.markdown()
-    assert "84¹" in t.html()
+    assert cell.startswith("84") and cell[2:] and set(cell[2:]) <= set("⁰¹²³⁴⁵⁶⁷⁸⁹")
+    [note] = [n for n in t.notes if n.startswith(cell[2:] + " ")]
+    assert note.startswith(f"{cell[2:]} Ledarskap (index), 2022: ") and "brödtexten" in note
+    assert md(note) in t.markdown() and cell in t.html()
     # the change is computed from the value shown, 81 − 84
     assert row(t, "Ledarskap (index)")["Förändring"] == f"{MINUS}3{NBSP}indexenheter"
+
+
+NEW_FIGURES = ["Sjukfrånvaro", "Korttidssjukfrånvaro", "Långtidssjukfrånvaro", "Frånvaro",
+               "Chefstäthet (medarbetare per chef)", "Utökad närvaro", "Styrning",
+               "Medarbetarsamtal som lett till individuell utvecklingsplan", "Andel kvinnor", "Andel män",
+               "Andel kvinnor i ledande befattningar", "Andel män i ledande befattningar",
+               "Svarsfrekvens SAM-enkäten bland chefer"]
+
+
+def test_fuller_table_shows_the_figures_the_first_table_left_out(section, raw):
+    t = hr_table(section)
+    for name in NEW_FIGURES:
+        assert name in list(t.frame.Nyckeltal), name
+    # values as printed, with the decimals the source prints
+    assert row(t, "Korttidssjukfrånvaro")["Värde 2023"].startswith(f"1,61{NBSP}%")
+    assert row(t, "Långtidssjukfrånvaro")["Värde 2023"].startswith(f"1,41{NBSP}%")
+    # the comparisons the text gives as numbers, computed here from the CSV
+    for name in ("Frånvaro", "Styrning", "Medarbetarsamtal som lett till individuell utvecklingsplan"):
+        diff = value(raw, name, 2023) - value(raw, name, 2022)
+        assert row(t, name)["Förändring"] == f"{swedish(diff, 1, sign=True)}{NBSP}procentenheter"
+    assert row(t, "Frånvaro")["Förändring"] == f"{MINUS}0,9{NBSP}procentenheter"
+    chef = row(t, "Chefstäthet (medarbetare per chef)")
+    assert chef["Förändring"] == f"{MINUS}2 ({MINUS}15,4{NBSP}%)"  # 11 against 13
+    # a comparison the text gives only in words is a footnote, and no number is made up for it
+    sick = row(t, "Sjukfrånvaro")
+    assert sick["2022"] == MISSING and sick["Värde 2023"] != f"3,0{NBSP}%"
+    m = sick["Värde 2023"].split("%")[1]
+    [note] = [n for n in t.notes if n.startswith(m + " ")]
+    assert "samma nivå som vid mätningen 2022" in note
+
+
+def test_footnote_marks_run_in_reading_order(section):
+    t = hr_table(section)
+    marks = []
+    for r in t.frame.itertuples(index=False):
+        for cell in (r[1], r[3], r[5]):
+            tail = "".join(ch for ch in str(cell) if ch in "⁰¹²³⁴⁵⁶⁷⁸⁹")
+            if tail:
+                marks.append(tail)
+    expected = [hr.mark(i) for i in range(1, len(marks) + 1)]
+    assert marks == expected
+    assert [n.split(" ", 1)[0] for n in t.notes[1:]] == expected
+    assert len(expected) == csv("hr_nyckeltal.csv").anmarkning.notna().sum()

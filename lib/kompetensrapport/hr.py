@@ -28,8 +28,13 @@ REGION_COLOUR = "#555555"
 CURRENT_MARKER, PREVIOUS_MARKER, REGION_MARKER = "o", "s", "^"
 #: (year offset, scope) of a value -> the column of key_figures holding its row's note.
 NOTE_COLUMNS = {(0, OWN): "anmarkning", (-1, OWN): "anmarkning_foregaende_ar", (0, REGION): "anmarkning_regionen"}
-#: Footnote marks, in order of use.
-MARKS = "¹²³⁴⁵⁶⁷⁸⁹"
+#: Superscript digits for footnote marks.
+SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def mark(n: int) -> str:
+    """Footnote mark ``n`` as superscript digits: ``mark(12)`` gives ``'¹²'``."""
+    return str(n).translate(SUPERSCRIPT)
 
 # -- computations ---------------------------------------------------------------------------
 
@@ -81,16 +86,17 @@ def key_figures(data, forvaltning: str, ar: int) -> pd.DataFrame:
 
 
 def _decimals(enhet: str, value) -> int:
-    """Per cent with one decimal (91,8 %); counts and index as integers unless they have decimals."""
+    """Per cent with one decimal (91,8 %), two when the source prints two (1,61 %); counts and
+    index as integers unless they have decimals."""
     if enhet == "procent":
-        return 1
+        return 2 if not pd.isna(value) and round(float(value), 1) != round(float(value), 6) else 1
     return 0 if pd.isna(value) or float(value).is_integer() else 1
 
 
 def value_text(value, enhet: str) -> str:
     """A key-figure value: ``'91,8 %'``, ``'905'``, ``'77'``; missing as fmt.MISSING."""
     if enhet == "procent":
-        return fmt.procent(value, 1)
+        return fmt.procent(value, _decimals(enhet, value))
     return fmt.number(value, _decimals(enhet, value))
 
 
@@ -116,19 +122,18 @@ def footnoted(kf: pd.DataFrame, ar: int) -> tuple[dict[str, list[str]], list[str
     """The value cells of the HR table (``varde``, ``varde_foregaende_ar``, ``varde_regionen``:
     one text per key figure) with a footnote mark after each value whose row has a note, and the
     footnotes in the order of their marks: ``'84¹'`` and ``'¹ Ledarskap (index), 2022: …'``."""
-    cells, notes = {}, []
     where = {"anmarkning": f"{ar}", "anmarkning_foregaende_ar": f"{ar - 1}", "anmarkning_regionen": f"hela regionen {ar}"}
-    for value_col, note_col in (("varde", "anmarkning"), ("varde_foregaende_ar", "anmarkning_foregaende_ar"),
-                                ("varde_regionen", "anmarkning_regionen")):
-        texts = []
-        for r in kf.itertuples():
+    columns = (("varde", "anmarkning"), ("varde_foregaende_ar", "anmarkning_foregaende_ar"),
+               ("varde_regionen", "anmarkning_regionen"))
+    cells, notes = {value_col: [] for value_col, _ in columns}, []
+    for r in kf.itertuples():  # row by row, so that the marks run in reading order
+        for value_col, note_col in columns:
             text, note = value_text(getattr(r, value_col), r.enhet), getattr(r, note_col)
             if isinstance(note, str) and note:
-                mark = MARKS[len(notes) % len(MARKS)]
-                notes.append(f"{mark} {r.nyckeltal}, {where[note_col]}: {note}")
-                text += mark
-            texts.append(text)
-        cells[value_col] = texts
+                m = mark(len(notes) + 1)
+                notes.append(f"{m} {r.nyckeltal}, {where[note_col]}: {note}")
+                text += m
+            cells[value_col].append(text)
     return cells, notes
 
 
@@ -210,10 +215,13 @@ def hr_section(data, forvaltning: str, ar: int) -> list:
     if kf.empty:
         return []
     n_prev, n_reg = int(kf.varde_foregaende_ar.notna().sum()), int(kf.varde_regionen.notna().sum())
+    n_notes = int(kf[list(NOTE_COLUMNS.values())].notna().sum().sum())
     blocks = [Heading(f"HR-nyckeltal {ar}"),
               Text(f"Underlaget redovisar {len(kf)} HR-nyckeltal för {ar}. För {n_prev} av dem anges även värdet för "
                    f"{ar - 1} och för {n_reg} värdet för hela regionen; övriga jämförelser saknas i underlaget och "
-                   "visas som saknade."),
+                   "visas som saknade."
+                   + (" Där texten jämför i ord i stället för med ett värde, eller där ett värde har kopplats till sitt "
+                      "nyckeltal genom uteslutning, står det i en fotnot under tabellen." if n_notes else "")),
               _hr_table(data, kf, forvaltning, ar)]
     figure = _hr_figure(kf, forvaltning, ar)
     return blocks + ([figure] if figure is not None else [])
