@@ -127,3 +127,51 @@ def test_bridge_that_misses_the_regionbidrag_says_so(real_data, out_dir):
     assert check.status == reconcile.ERROR and check.difference == pytest.approx(1.0)
     text = text_of(budget.brygga_section(data, 2023))
     assert f"Stegen summerar till 197,9{NBSP}mnkr mot det angivna regionbidraget 196,9{NBSP}mnkr." in text
+
+
+# -- needs raised to regional level -------------------------------------------------------------
+
+PHH, YSTAD = "psykiatri-habilitering-hjalpmedel", "lasarettet-ystad"
+
+
+@pytest.mark.parametrize("slug", [PHH, YSTAD])
+def test_behov_section_lists_every_point_in_order_with_its_source(real_data, slug):
+    from kompetensrapport import kompetens
+
+    raw = csv("behov_annan_niva.csv")
+    own = raw[raw.forvaltning == slug].sort_values("nr")
+    assert len(own) == {PHH: 13, YSTAD: 4}[slug]
+    blocks = kompetens.behov_section(real_data, slug, 2023)
+    text = text_of(blocks)
+    assert text.startswith("## Behov på regional nivå")
+    bullets = [b for b in blocks if type(b).__name__ == "Bullets"][0]
+    assert bullets.items == [md(t) for t in own.behov]
+    n = len(own)
+    assert f"med {n} punkter på frågan" in text
+    assert f"Frågan gäller {md(own.niva.iloc[0])}" in text
+    assert ("punkterna anger inte vilken nivå" in text) == (own.niva.iloc[0] != "regionnivå")
+    assert "Källa: Kompetensförsörjningsplan" in text
+    yaml = (ROOT / "params/2023" / f"{slug}.yaml").read_text(encoding="utf-8")
+    assert "behov" in yaml
+
+
+def test_behov_only_for_forvaltningar_that_raise_needs(real_data):
+    from kompetensrapport import kompetens
+
+    raw = csv("behov_annan_niva.csv")
+    for slug in ("koncernkontoret", "personalnamnden", "regional-utveckling"):
+        assert slug not in set(raw.forvaltning)
+        assert kompetens.behov_section(real_data, slug, 2023) == []
+        assert "behov" not in (ROOT / "params/2023" / f"{slug}.yaml").read_text(encoding="utf-8").split("avsnitt:")[1]
+    assert kompetens.behov_region({}, 2023) == []
+
+
+def test_overview_names_each_forvaltning_with_its_needs(real_data):
+    blocks = oversikt.behov_region(real_data, 2023, [
+        type("P", (), {"forvaltning": PHH, "namn": "Psykiatri, habilitering och hjälpmedel"})(),
+        type("P", (), {"forvaltning": YSTAD, "namn": "Lasarettet i Ystad"})()])
+    text = text_of(blocks)
+    # sorted by name: Lasarettet i Ystad before Psykiatri, …
+    assert text.index("### Lasarettet i Ystad: behov på regional nivå") < text.index(
+        "### Psykiatri, habilitering och hjälpmedel: behov på regional nivå")
+    assert "dövblindtolk" in text and "ST-utbildningstjänster" in text

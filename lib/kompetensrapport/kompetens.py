@@ -655,3 +655,52 @@ def handlingsplan_section(data, forvaltning: str, ar: int) -> list:
                  f"{'fokusområde' if n_fokus == 1 else 'fokusområden'}. Ansvarig anges som roll, som i underlaget."),
             Table(frame, caption=f"Handlingsplan {ar}: aktiviteter per fokusområde",
                   source=source_text(data, hp), name=f"{forvaltning}-handlingsplan", data=hp, notes=notes)]
+
+
+# -- needs raised to another level (the region) ------------------------------------------------
+
+
+def behov(data, forvaltning: str) -> pd.DataFrame:
+    """What the förvaltning's plan says must be handled at another level (the region), in the
+    printed order; an empty frame when it says nothing."""
+    b = load.rows_for(data, "behov_annan_niva.csv", forvaltning)
+    return b if b.empty else b.sort_values("nr", kind="stable").reset_index(drop=True)
+
+
+def behov_blocks(data, forvaltning: str, heading_level: int = 2, namn: str | None = None) -> list:
+    """The needs as a heading, a sentence naming the level the plan's question asks about, the points
+    as a bulleted list, and the source; empty when the förvaltning raises none."""
+    b = behov(data, forvaltning)
+    if b.empty:
+        return []
+    levels = list(dict.fromkeys(b.niva))
+    n = len(b)
+    who = md(namn) if namn else "Förvaltningen"
+    heading = "Behov på regional nivå" if namn is None else f"{namn}: behov på regional nivå"
+    return [Heading(heading, heading_level),
+            Text(f"{who} svarar i sin kompetensförsörjningsplan med {fmt.number(n)} "
+                 f"{'punkt' if n == 1 else 'punkter'} på frågan om åtgärder som behöver hanteras på annan nivå i "
+                 f"organisationen. Frågan gäller {md(' och '.join(levels))}"
+                 + ("." if levels == ["regionnivå"] else "; punkterna anger inte vilken nivå var och en gäller.")),
+            Bullets([md(t) for t in b.behov]),
+            Text(f"Källa: {md(source_text(data, b))}.")]
+
+
+def behov_section(data, forvaltning: str, ar: int) -> list:
+    """The section ``behov``: the needs the förvaltning raises to regional level."""
+    return behov_blocks(data, forvaltning)
+
+
+def behov_region(data, ar: int, names: dict | None = None) -> list:
+    """The overview: every förvaltning's needs at regional level, one sub-heading each."""
+    frame = data.get("behov_annan_niva.csv")
+    if frame is None or frame.empty:
+        return []
+    names = names or {}
+    slugs = sorted(frame.forvaltning.unique(), key=lambda f: sv_key(names.get(f, f)))
+    blocks = [Heading(f"Behov som förvaltningarna lyfter till regional nivå {ar}"),
+              Text("Förvaltningarnas kompetensförsörjningsplaner svarar på frågan om åtgärder som behöver hanteras "
+                   "på annan nivå i organisationen. Punkterna står som i planerna.")]
+    for slug in slugs:
+        blocks += behov_blocks(data, slug, 3, names.get(slug, slug))
+    return blocks

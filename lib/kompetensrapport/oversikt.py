@@ -75,7 +75,7 @@ def key_figure_items(data, ar: int) -> list[str]:
 
 
 SECTION_NAMES = {"uppdrag": "delmål och uppdrag", "brygga": "regionbidragets förändring", "budget": "budget", "resultatrakning": "resultaträkning", "kompetens": "kompetensanalys",
-                 "handlingsplan": "handlingsplan", "utbildning": "utbildningsplatser",
+                 "handlingsplan": "handlingsplan", "behov": "behov på regional nivå", "utbildning": "utbildningsplatser",
                  "fokus": "Fokus Kompetensförsörjning", "hr": "HR-nyckeltal"}
 
 
@@ -91,6 +91,12 @@ def key_figures_section(data, ar: int, forvaltningar: list) -> list:
 def kompetens_region(data, ar: int, previous=None, forvaltningar: list | None = None) -> list:
     names = {p.forvaltning: p.namn for p in forvaltningar or []}
     return _prefixed(kompetens.region_section(data, ar, previous, names=names or None))
+
+
+def behov_region(data, ar: int, forvaltningar: list | None = None) -> list:
+    """The needs each förvaltning raises to regional level, with the förvaltningar's names."""
+    names = {p.forvaltning: p.namn for p in forvaltningar or []}
+    return _prefixed(kompetens.behov_region(data, ar, names=names or None))
 
 
 def budget_region(data, ar: int) -> list:

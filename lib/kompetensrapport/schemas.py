@@ -155,6 +155,20 @@ class Kompetensanalys(_Base):
         return (df["harledd"] == "true") == df["harledd_fran"].notna()
 
 
+class BehovAnnanNiva(_Base):
+    """What a förvaltning's plan says must be handled at another level of the organisation (the
+    region): one row per point of its answer, in the printed order."""
+
+    forvaltning: Series[str] = pa.Field(str_matches=SLUG_PATTERN)
+    nr: Series[int] = pa.Field(ge=1)
+    niva: Series[str] = _text()
+    behov: Series[str] = _text()
+    kalla: Series[str] = _kalla()
+
+    class Config:
+        unique = ["forvaltning", "nr"]
+
+
 class Bedomningsdefinitioner(_Base):
     """Each förvaltning's own definition of Balans, Obalans and Brist (the legend)."""
 
@@ -330,6 +344,7 @@ FILES: dict[str, type[_Base]] = {
     "bedomningsdefinitioner.csv": Bedomningsdefinitioner,
     "yrkesmappning.csv": Yrkesmappning,
     "handlingsplan.csv": Handlingsplan,
+    "behov_annan_niva.csv": BehovAnnanNiva,
     "utbildningsplatser.csv": Utbildningsplatser,
     "fokus_kursomgangar.csv": FokusKursomgangar,
     "fokus_finansiering.csv": FokusFinansiering,

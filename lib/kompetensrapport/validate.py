@@ -22,6 +22,7 @@ SECTION_FILES: dict[str, list[str]] = {
     "resultatrakning": ["resultatrakning.csv"],
     "kompetens": ["kompetensanalys.csv", "bedomningsdefinitioner.csv", "yrkesmappning.csv"],
     "handlingsplan": ["handlingsplan.csv"],
+    "behov": ["behov_annan_niva.csv"],
     "utbildning": ["utbildningsplatser.csv"],
     "fokus": ["fokus_kursomgangar.csv", "fokus_finansiering.csv", "fokus_resultat.csv",
               "fokus_fokusomraden.csv", "fokus_resurser.csv"],
