@@ -238,6 +238,8 @@ def test_rule_total_no_longer_matches_its_parts(broken):
     problems = broken("internbudget_insatser.csv", lambda f: _set(f, 0, "anslag_tkr", "500"))
     p = _one(problems, rule="målområde 1")
     assert p.file.endswith("internbudget_totaler.csv") and p.line == 2 and "+100" in p.rule
+    # the value as the file writes it, and where the parts stand
+    assert p.value == "4800" and "data/2023/internbudget_insatser.csv, lines 2–11, column 'anslag_tkr'" in p.rule
 
 
 def test_rule_resultatrakning_beyond_rounding(broken):
