@@ -291,24 +291,26 @@ def brygga(data, ar: int) -> pd.DataFrame:
 
 
 def _bridge_figure(br: pd.DataFrame, ar: int) -> Figure:
-    """A waterfall: the two regionbidrag as full bars, each step as a floating bar from the running
-    total before it to the one after; a deduction is hatched, every bar has its amount written."""
+    """A horizontal waterfall, read top to bottom: the two regionbidrag as full bars, each step as a
+    floating bar from the running total before it to the one after; a deduction is hatched, every
+    bar has its amount written."""
     from kompetensrapport.figures import PRIMARY, SECONDARY, new, swedish_ticks
 
-    fig, ax = new(7.0, 4.2)
-    labels = [_short(t) for t in br.text]
+    fig, ax = new(7.0, 0.62 * len(br) + 1.3)
+    vmax = float(br.efter_mnkr.max())
     for i, r in enumerate(br.itertuples()):
         low, high = min(r.fore_mnkr, r.efter_mnkr), max(r.fore_mnkr, r.efter_mnkr)
         step = r.typ == "forandring"
-        ax.bar(i, high - low, bottom=low, color=SECONDARY if step else PRIMARY, edgecolor="#1a1a1a",
-               hatch="//" if step and r.belopp_mnkr < 0 else None, width=0.6)
-        text = fmt.mnkr(r.belopp_mnkr, sign=step)
-        ax.text(i, high + 2, text, ha="center", va="bottom", fontsize=9, color="#1a1a1a")
-    ax.set_xticks(range(len(br)), labels, fontsize=8.5)
-    ax.set_ylabel("Regionbidrag (mnkr)")
-    ax.set_ylim(0, float(br.efter_mnkr.max()) * 1.15)
-    swedish_ticks(ax.yaxis)
-    ax.grid(axis="x", visible=False)
+        ax.barh(i, high - low, left=low, color=SECONDARY if step else PRIMARY, edgecolor="#1a1a1a",
+                hatch="//" if step and r.belopp_mnkr < 0 else None, height=0.6)
+        ax.text(high + vmax * 0.01, i, fmt.mnkr(r.belopp_mnkr, sign=step), va="center", ha="left", fontsize=9,
+                color="#1a1a1a")
+    ax.set_yticks(range(len(br)), [_short(t) for t in br.text], fontsize=8.5)
+    ax.invert_yaxis()
+    ax.set_xlabel("Regionbidrag (mnkr)")
+    ax.set_xlim(0, vmax * 1.2)
+    swedish_ticks(ax.xaxis)
+    ax.grid(axis="y", visible=False)
     steps = br[br.typ == "forandring"]
     big, small = steps.loc[steps.belopp_mnkr.idxmax()], steps.loc[steps.belopp_mnkr.idxmin()]
     first, last = br.iloc[0], br.iloc[-1]
@@ -321,7 +323,7 @@ def _bridge_figure(br: pd.DataFrame, ar: int) -> Figure:
                   alt=alt, name=f"regionbidrag-brygga-{ar}")
 
 
-def _short(text: str, width: int = 22) -> str:
+def _short(text: str, width: int = 34) -> str:
     """A bar label: the first words of a step, wrapped on two lines at most, with an ellipsis when cut."""
     import textwrap
 

@@ -62,7 +62,8 @@ def key_figure_items(data, ar: int) -> list[str]:
         last = f[(f.ar == f.ar.max())]
         counts = {r.steg: r.antal for r in last.itertuples()}
         r0 = last.iloc[0]
-        items.append(f"Fokus Kompetensförsörjning, {md(r0.kurs)} {md(r0.termin)}: {fmt.number(counts.get('sokande'))} sökande, "
+        termin = r0.termin[:1].lower() + r0.termin[1:]
+        items.append(f"Fokus Kompetensförsörjning, {md(r0.kurs)} {md(termin)}: {fmt.number(counts.get('sokande'))} sökande, "
                      f"{fmt.number(counts.get('antagna'))} antagna, {fmt.number(counts.get('fullfoljda'))} fullföljde och "
                      f"{fmt.number(counts.get('klarat_prov'))} {fokus.PASSED_VERB}.")
     rr = data["resultatrakning.csv"]
