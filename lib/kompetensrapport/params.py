@@ -18,6 +18,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from kompetensrapport.codes import SLUG_PATTERN  # a slug names files: no "/", "..", spaces
 from kompetensrapport.exceptions import InputError, Problem, UsageError
 
 #: The sections a förvaltning's page can have, in the order they are shown.
@@ -36,6 +37,16 @@ Section = Literal[
 ]
 
 
+#: A name is one line of text: no line breaks, tabs or other control characters.
+NAMN_PATTERN = r"^[^\x00-\x1f\x7f]+$"
+#: The rules of the slug and name patterns, as :func:`read_params_file` reports them.
+PATTERN_RULES = {
+    "forvaltning": "must be a slug: lower-case letters a-z, digits and single hyphens, nothing else "
+                   "(it names the parameter file, the page, the PDF and the downloads)",
+    "namn": "must be one line of text, without line breaks, tabs or other control characters",
+}
+
+
 class Params(BaseModel):
     """The schema of one parameter file."""
 
@@ -43,10 +54,11 @@ class Params(BaseModel):
 
     ar: int = Field(ge=2000, le=2100, description="the report year")
     forvaltning: str = Field(
-        pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$",
+        pattern=SLUG_PATTERN,
         description="slug; equals the file name without .yaml and the `forvaltning` column",
     )
-    namn: str = Field(min_length=1, description="the name readers see")
+    namn: str = Field(min_length=1, pattern=NAMN_PATTERN,
+                      description="the name readers see (any text; escaped wherever it is shown)")
     avsnitt: list[Section] = Field(min_length=1, description="sections of the page")
 
     def notebook_parameters(self, root: Path) -> dict:
@@ -130,6 +142,8 @@ def read_params_file(path: Path, year: int, display: str | None = None) -> tuple
                 rule = f"unknown key (allowed: {', '.join(Params.model_fields)})"
             elif err["type"] == "missing":
                 rule = "missing key (required)"
+            elif err["type"] == "string_pattern_mismatch" and key in PATTERN_RULES:
+                rule = PATTERN_RULES[key]
             elif err["type"] == "literal_error":
                 rule = f"unknown section (allowed: {', '.join(SECTIONS)})"
                 value = err.get("input")

@@ -23,6 +23,10 @@ from kompetensrapport import fmt
 from kompetensrapport.blocks import md
 
 
+#: A Lua filter that keeps text as typed in the PDFs (see the file, in templates/).
+TYPST_FILTER = "typst-text.lua"
+
+
 @dataclass(frozen=True)
 class Page:
     year: int
@@ -60,7 +64,8 @@ def build_info(root: Path, year: int) -> BuildInfo:
 
 
 def quarto_config(root: Path, pages: list[Page], info: BuildInfo) -> dict:
-    """The project file: the root ``_quarto.yml`` with navbar entries and the footer added."""
+    """The project file: the root ``_quarto.yml`` with navbar entries, the footer and the filter
+    :data:`TYPST_FILTER` added."""
     config = yaml.safe_load((Path(root) / "_quarto.yml").read_text(encoding="utf-8"))
     years = sorted({p.year for p in pages}, reverse=True)
     latest = years[0] if years else info.year
@@ -75,6 +80,7 @@ def quarto_config(root: Path, pages: list[Page], info: BuildInfo) -> dict:
             left.append({"text": "Förvaltningar", "menu": [{"href": p.href, "text": md(p.title)} for p in units]})
         else:
             left.append({"text": f"Rapport {year}", "menu": [{"href": p.href, "text": md(p.title)} for p in overview + units]})
+    config.setdefault("filters", []).append(TYPST_FILTER)
     footer = config["website"].setdefault("page-footer", {})
     footer["right"] = f"Rapportår {info.year} · Byggd {info.date} · Version {info.version}"
     return config
@@ -166,8 +172,9 @@ def write_project(site_dir: Path, root: Path, data: dict, pages: list[Page], inf
     config = quarto_config(root, pages, info)
     _write(site_dir / "_quarto.yml", "# Written by kompetensrapport build from the root _quarto.yml.\n"
            + yaml.safe_dump(config, allow_unicode=True, sort_keys=False))
-    with resources.as_file(resources.files("kompetensrapport") / "templates" / "styles.css") as css:
-        shutil.copyfile(css, site_dir / "styles.css")
+    for name in ("styles.css", TYPST_FILTER):
+        with resources.as_file(resources.files("kompetensrapport") / "templates" / name) as template:
+            shutil.copyfile(template, site_dir / name)
     _write(site_dir / "index.qmd", index_page(data, pages, info.year))
     _write(site_dir / "kallor.qmd", sources_page(data, info.year))
     _write(site_dir / "om-rapporten.qmd", about_page(data, info.year))
