@@ -51,21 +51,54 @@ def test_cache_reruns_exactly_what_changed(tmp_path):
     assert "Nothing changed" in nothing.stdout and _ran(nothing) == set()
     assert "Running" not in nothing.stdout  # no kernel started
 
-    hr = project / "data/2023/hr_nyckeltal.csv"
-    frame = pd.read_csv(hr, dtype=str, keep_default_na=False)
-    frame.loc[frame.nyckeltal == "Månadsavlönade medarbetare", "varde"] = frame.varde.where(frame.varde != "905", "906")
-    frame.to_csv(hr, index=False)
+    _change_hr(project)
     after_data = _build(project)
     assert _ran(after_data) == {"koncernkontoret", "oversikt"}  # the notebooks that read hr_nyckeltal.csv
 
-    params = project / "params/2023/lasarettet-ystad.yaml"
-    params.write_text(params.read_text(encoding="utf-8").replace("namn: Lasarettet i Ystad", "namn: Ystads lasarett"),
-                      encoding="utf-8")
+    _rename_ystad(project)
     after_params = _build(project)
     assert _ran(after_params) == {"lasarettet-ystad", "oversikt"}  # the overview lists every förvaltning
 
     forced = _build(project, "--force")
     assert len(_ran(forced)) == 6
+
+
+def _change_hr(project) -> None:
+    """One value of hr_nyckeltal.csv, which koncernkontoret's page and the overview read."""
+    hr = project / "data/2023/hr_nyckeltal.csv"
+    frame = pd.read_csv(hr, dtype=str, keep_default_na=False)
+    frame.loc[frame.nyckeltal == "Månadsavlönade medarbetare", "varde"] = frame.varde.where(frame.varde != "905", "906")
+    frame.to_csv(hr, index=False)
+
+
+def _rename_ystad(project) -> None:
+    params = project / "params/2023/lasarettet-ystad.yaml"
+    params.write_text(params.read_text(encoding="utf-8").replace("namn: Lasarettet i Ystad", "namn: Ystads lasarett"),
+                      encoding="utf-8")
+
+
+def test_only_also_rebuilds_every_page_whose_inputs_changed(tmp_path):
+    """--only never keeps a page whose inputs changed as if it were unchanged: it rebuilds it too
+    and says why; the next full build then has nothing to do."""
+    project = copy_project(tmp_path / "p")
+    _build(project, "--jobs", "2")
+    _change_hr(project)
+    only = _build(project, "--only", "lasarettet-ystad")
+    assert _ran(only) == {"koncernkontoret", "oversikt"}, only.stdout  # ystad itself is unchanged
+    assert "--only lasarettet-ystad: also rebuilding 2 more page(s), so that none is published stale" in only.stdout
+    assert "  koncernkontoret: data/2023/hr_nyckeltal.csv changed" in only.stdout
+    assert "  oversikt: data/2023/hr_nyckeltal.csv changed" in only.stdout
+    assert "4 unchanged, reused from the last build" in only.stdout
+    full = _build(project)
+    assert "Nothing changed" in full.stdout and _ran(full) == set(), full.stdout
+
+    _rename_ystad(project)
+    other = _build(project, "--only", "koncernkontoret")
+    assert _ran(other) == {"lasarettet-ystad", "oversikt"}, other.stdout
+    assert "  lasarettet-ystad: params/2023/lasarettet-ystad.yaml changed" in other.stdout
+    assert "  oversikt: params/2023/lasarettet-ystad.yaml changed" in other.stdout
+    nb = nbformat.read(project / "reports/2023/lasarettet-ystad.ipynb", as_version=4)
+    assert "Ystads lasarett" in nb.cells[0].source  # its page shows the new name
 
 
 def test_notebooks_start_longest_first_by_the_last_timings(tmp_path):

@@ -252,11 +252,19 @@ def _build_year(root: Path, year: int, only, render: bool, jobs, force: bool, ou
                              front_matter=pdf_front_matter(year, p.namn)), list(p.avsnitt)) for p in plist]
     all_jobs.append((execute.Job("oversikt", str(root / OVERVIEW), "", {"ar": year, "root": str(root)},
                                  f"Regional översikt {year}"), None))
-    keys = {job.key: cache.job_key(root, year, Path(job.notebook), job.parameters, sections, code)
-            for job, sections in all_jobs}
+    memo: dict = {}  # each file is read once for all the pages that read it
+    inputs_of = {job.key: cache.job_inputs(root, year, Path(job.notebook), job.parameters, sections, code, memo)
+                 for job, sections in all_jobs}
+    keys = {key: cache.key_of(page_inputs) for key, page_inputs in inputs_of.items()}
     have = lambda key: prev_year is not None and (prev_year / f"{key}.ipynb").is_file()  # noqa: E731
+    stale = lambda key: have(key) and old.get("jobs", {}).get(key) != keys[key]  # noqa: E731
     if only:
-        candidates = [j for j, _ in all_jobs if j.key in only or (j.key == "oversikt" and not have("oversikt"))]
+        # a published page whose inputs changed is rebuilt too: else it would stay, stale, as unchanged
+        candidates = [j for j, _ in all_jobs
+                      if j.key in only or stale(j.key) or (j.key == "oversikt" and not have("oversikt"))]
+        _say_also_rebuilt(out, only, [j.key for j in candidates if j.key not in only],
+                          lambda key: cache.changed_inputs(old.get("job_inputs", {}).get(key), inputs_of[key])
+                          if have(key) else [NOT_BUILT])
     else:
         candidates = [j for j, _ in all_jobs]
     to_run = [j for j in candidates if force or not have(j.key) or old.get("jobs", {}).get(j.key) != keys[j.key]]
@@ -296,7 +304,8 @@ def _build_year(root: Path, year: int, only, render: bool, jobs, force: bool, ou
         scanner = privacy.Scanner(root=staging)
         scanner.update([p for p in staging.iterdir() if p != year_dir])
         workers = jobs or os.cpu_count() or 1
-        reused = len(keys) - len(run)
+        ran = {j.key for j in run}
+        reused = sum(1 for key in keys if have(key) and key not in ran)
         _say(out, f"Running {len(run)} notebook(s), {min(workers, max(len(run), 1))} at a time"
                   + (f"; {reused} unchanged, reused from the last build" if reused else "") + " ...")
         # each notebook is scanned as it finishes, while the others run
@@ -316,7 +325,8 @@ def _build_year(root: Path, year: int, only, render: bool, jobs, force: bool, ou
             outcome.rendered = True
         elif previous is not None and (previous / "reports" / "_site").is_dir():
             shutil.copytree(previous / "reports" / "_site", staging / "_site")
-        cache.write(year_dir, final_keys, site_key, outcome.rendered, inputs=None if only else inputs)
+        cache.write(year_dir, final_keys, site_key, outcome.rendered, inputs=None if only else inputs,
+                    job_inputs={key: inputs_of[key] for key in final_keys})
         cache.write_timings(root / BUILD_DIR, year, {r.key: r.seconds for r in results if r.ok})
         _publish(root, gen)
         published = True
@@ -325,6 +335,25 @@ def _build_year(root: Path, year: int, only, render: bool, jobs, force: bool, ou
     finally:
         if not published:
             shutil.rmtree(gen, ignore_errors=True)
+
+
+NOT_BUILT = "not built yet"
+#: How many changed inputs a line of the ``--only`` message names before "and N more".
+SHOWN_INPUTS = 3
+
+
+def _say_also_rebuilt(out, only: list[str], also: list[str], changed) -> None:
+    """Say which pages a build with ``--only`` rebuilds besides those asked for, and why
+    (``changed(key)``: the names of the page's inputs that changed since the last build)."""
+    if not also:
+        return
+    asked = " ".join(f"--only {slug}" for slug in only)
+    _say(out, f"{asked}: also rebuilding {len(also)} more page(s), so that none is published stale:")
+    for key in also:
+        names = changed(key)
+        more = f" and {len(names) - SHOWN_INPUTS} more" if len(names) > SHOWN_INPUTS else ""
+        why = "not built yet" if names == [NOT_BUILT] else f"{', '.join(names[:SHOWN_INPUTS])}{more} changed"
+        _say(out, f"  {key}: {why}")
 
 
 NOTHING_CHANGED = ("Nothing changed since the last good build: no notebook run, no render "

@@ -70,23 +70,73 @@ def files_for(sections) -> list[str]:
     return sorted(names)
 
 
-def job_key(root: Path, year: int, notebook: Path, parameters: dict, sections, code: str) -> str:
-    """The key of one notebook run: equal keys mean equal output."""
-    h = hashlib.sha256()
-    h.update(code.encode())
-    hash_files(h, [notebook])
-    h.update(json.dumps({k: v for k, v in parameters.items() if k != "root"}, sort_keys=True,
-                        ensure_ascii=False).encode())
+#: The name a page's inputs give to the package code and the locked environment.
+CODE_INPUT = "the package code or requirements.lock"
+
+
+#: Hex digits kept of each input's hash (64 bits: enough to tell two versions of a file apart).
+DIGEST_CHARS = 16
+
+
+def file_digest(path: Path, memo: dict | None = None) -> str:
+    """A short hash of a file's bytes (``missing`` when there is no file); ``memo`` keeps the
+    digests of one build, so that a file many pages read is read once."""
+    path = Path(path)
+    if memo is not None and path in memo:
+        return memo[path]
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:DIGEST_CHARS] if path.is_file() else "missing"
+    if memo is not None:
+        memo[path] = digest
+    return digest
+
+
+def job_inputs(root: Path, year: int, notebook: Path, parameters: dict, sections, code: str,
+               memo: dict | None = None) -> dict[str, str]:
+    """What one notebook run reads, each named as a reader knows it (``data/2023/x.csv``,
+    ``notebooks/forvaltning.ipynb``, ``params/2023/<slug>.yaml``) with a hash of its content:
+    the package code, the notebook, its parameters, the data files its sections read (this
+    year's and the year before's) and, for the overview (``sections`` None), every parameter
+    file of the year."""
+    root = Path(root)
+    inputs = {CODE_INPUT: code[:DIGEST_CHARS]}
+    notebook = Path(notebook)
+    inputs[_name(root, notebook)] = file_digest(notebook, memo)
+    shown = {k: v for k, v in parameters.items() if k != "root"}
+    label = f"params/{year}/{shown['forvaltning']}.yaml" if "forvaltning" in shown else "its parameters"
+    inputs[label] = hashlib.sha256(json.dumps(shown, sort_keys=True, ensure_ascii=False).encode()
+                                   ).hexdigest()[:DIGEST_CHARS]
     names = files_for(sections)
     if sections is None:  # the overview lists every förvaltning from its parameter file
-        hash_files(h, sorted((Path(root) / "params" / str(year)).glob("*.y*ml")))
+        for path in sorted((root / "params" / str(year)).glob("*.y*ml")):
+            inputs[f"params/{year}/{path.name}"] = file_digest(path, memo)
     for y in (year, year - 1):
-        folder = Path(root) / "data" / str(y)
+        folder = root / "data" / str(y)
         if y != year and not folder.is_dir():
-            h.update(b"<no previous year>")
+            inputs[f"data/{y}/"] = "missing"
             continue
-        hash_files(h, [folder / n for n in names])
-    return h.hexdigest()
+        for n in names:
+            inputs[f"data/{y}/{n}"] = file_digest(folder / n, memo)
+    return inputs
+
+
+def _name(root: Path, path: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def key_of(inputs: dict[str, str]) -> str:
+    """The key of one notebook run from its :func:`job_inputs`: equal keys mean equal output."""
+    return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
+
+
+def changed_inputs(before: dict[str, str] | None, now: dict[str, str]) -> list[str]:
+    """The names of the inputs that differ between a page's last good build (``before``, None
+    when that build did not record them) and now, in a stable order."""
+    if not before:
+        return ["its inputs (not recorded by the last build)"]
+    return sorted(name for name in set(before) | set(now) if before.get(name) != now.get(name))
 
 
 def site_key(root: Path, job_keys: dict[str, str], code: str) -> str:
@@ -107,12 +157,16 @@ def read(year_dir: Path | None) -> dict:
         return {}
 
 
-def write(year_dir: Path, jobs: dict[str, str], site: str, rendered: bool, inputs: str | None = None) -> None:
+def write(year_dir: Path, jobs: dict[str, str], site: str, rendered: bool, inputs: str | None = None,
+          job_inputs: dict[str, dict[str, str]] | None = None) -> None:
     """Record a good build's keys; ``inputs`` (see :func:`inputs_key`) only when it covered
-    every notebook of the year (not ``--only``)."""
+    every notebook of the year (not ``--only``); ``job_inputs``, each page's :func:`job_inputs`,
+    so that a later build can say which of them changed."""
     record = {"jobs": jobs, "site": site, "rendered": rendered}
     if inputs:
         record["inputs"] = inputs
+    if job_inputs:
+        record["job_inputs"] = job_inputs
     (Path(year_dir) / CACHE_FILE).write_text(json.dumps(record, indent=1, sort_keys=True), encoding="utf-8")
 
 

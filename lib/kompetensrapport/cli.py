@@ -5,8 +5,10 @@
     kompetensrapport new-year 2024 [--from 2023] [--root DIR]
     kompetensrapport check-site DIR
 
-Exit statuses: 0 done; 1 invalid data or parameter files; 2 wrong usage; 3 a notebook failed;
-4 Quarto missing or failed; 5 another build is running in the project; 130 interrupted.
+Exit statuses: 0 done; 1 invalid data or parameter files; 2 wrong usage (also a --root folder that
+is not a project); 3 a notebook failed; 4 Quarto missing or failed; 5 another build is running in
+the project; 130 interrupted. check-site: 0 no violation; 1 violations; 2 wrong usage or Chromium /
+axe-core missing; 3 no rendered site to check.
 """
 
 from __future__ import annotations
@@ -21,8 +23,15 @@ from pathlib import Path
 from kompetensrapport import __version__
 from kompetensrapport.exceptions import KompetensrapportError
 
-EPILOG = """exit statuses: 0 done; 1 invalid data or parameter files; 2 wrong usage;
-3 a notebook failed; 4 Quarto missing or failed; 5 another build is running; 130 interrupted"""
+EPILOG = """exit statuses: 0 done; 1 invalid data or parameter files; 2 wrong usage (also a
+--root folder that is not a project); 3 a notebook failed; 4 Quarto missing or failed;
+5 another build is running; 130 interrupted"""
+
+CHECK_SITE_EPILOG = """exit statuses: 0 no violation; 1 violations found (each printed with page, rule and
+element); 2 wrong usage, or Chromium/axe-core missing (install from the project folder:
+sh .ci/install-chromium.sh, npm ci); 3 no site to check: DIR is not there, links to nothing
+(_site after a build without Quarto or with --no-render) or holds no HTML page (render the
+site: make report, with Quarto installed)"""
 
 
 def _year(text: str) -> int:
@@ -72,9 +81,7 @@ def parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("check-site", help="check every HTML page in DIR for WCAG 2.1 A/AA violations "
                        "(axe-core in headless Chromium)",
-                       epilog="exit statuses: 0 no violation; 1 violations found (each printed with page, rule "
-                              "and element); 2 wrong usage, no HTML page in DIR, or Chromium/axe-core missing "
-                              "(install: sh .ci/install-chromium.sh, npm ci)",
+                       epilog=CHECK_SITE_EPILOG,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     c.add_argument("folder", type=Path, metavar="DIR", help="the folder of HTML pages to check, e.g. _site")
     c.add_argument("--debug", action="store_true", help="show the Python traceback of an error")
@@ -161,8 +168,16 @@ def python_command() -> str:
     return relative if not relative.startswith("..") else sys.executable
 
 
+def _on_ctrl_c(signum, frame) -> None:
+    """The first Ctrl-C stops the command (KeyboardInterrupt); the ones after it are ignored, so
+    that the cleanup it starts (ending the workers and kernels, removing the staging folder) and
+    the one line that says so are never cut short by a traceback. The cleanup is bounded: the
+    processes are terminated, then killed."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    raise KeyboardInterrupt
+
+
 def _interrupted(command_name: str | None) -> int:
-    # a second Ctrl-C must not cut this message short with a traceback
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     what = ": reports/ and the site are unchanged" if command_name == "build" else ""
     print(f"interrupted{what}", file=sys.stderr)
@@ -171,6 +186,8 @@ def _interrupted(command_name: str | None) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = None
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not ignored by whoever started us
+        signal.signal(signal.SIGINT, _on_ctrl_c)
     try:
         args = parser().parse_args(argv)
         root = getattr(args, "root", None)
@@ -190,6 +207,11 @@ def main(argv: list[str] | None = None) -> int:
         return e.exit_code
     except KeyboardInterrupt:
         return _interrupted(getattr(args, "command", None))
+    except BrokenPipeError:  # the reader went away (`| head`): nothing more to say to it
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return 128 + signal.SIGPIPE
 
 
 def console() -> None:
