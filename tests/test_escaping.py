@@ -31,7 +31,7 @@ from conftest import copy_project, run_cli
 
 #: Markup, Markdown, YAML and Typst metacharacters, backticks, smart-typography runs.
 PAYLOAD = ("<img src=x onerror=alert(1)> *bold* _x_ [l](http://x) # ## : - { } [ ] ' \" | "
-           "#set page() $ @ \\ `tick` -- ...")
+           "#set page() $\\foo{$ @ \\ `tick` -- ...")
 #: Names of förvaltningar: one starts with Typst code, one is the markup of the issue alone.
 NAMES = {"koncernkontoret": "#set page(width: 1cm) " + PAYLOAD,
          "lasarettet-ystad": "<img src=x onerror=alert(1)>"}

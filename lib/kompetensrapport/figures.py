@@ -36,13 +36,15 @@ def pyplot():
 
 
 def new(width: float = 7.0, height: float = 3.6):
-    """A figure and axes in the report's style."""
+    """A figure and axes in the report's style. Text is never read as mathtext, so that a value
+    from data such as ``$\\foo$`` is drawn as typed instead of failing the notebook."""
     import seaborn as sns
 
     plt = pyplot()
     sns.set_theme(style="whitegrid", context="notebook",
                   rc={"axes.edgecolor": "#333333", "text.color": "#1a1a1a",
-                      "axes.labelcolor": "#1a1a1a", "xtick.color": "#1a1a1a", "ytick.color": "#1a1a1a"})
+                      "axes.labelcolor": "#1a1a1a", "xtick.color": "#1a1a1a", "ytick.color": "#1a1a1a",
+                      "text.parse_math": False})
     fig, ax = plt.subplots(figsize=(width, height), dpi=110)
     return fig, ax
 
