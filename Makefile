@@ -7,13 +7,18 @@
 # rfc3987-syntax, whose import (through jsonschema, nbformat and papermill) compiles 38 grammars
 # and costs about 2.5 s in every notebook worker.
 
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# Supported: CPython 3.11, 3.12 and 3.13 (one lock for all). A new .venv is made with PYTHON when
+# given (make report PYTHON=/path/to/python3.12), else with the newest of python3.13, python3.12,
+# python3.11 and python3 on PATH that is one of them; an existing .venv is kept as it is
+# (.ci/venv-python.sh says which Python is used; make clean-venv to switch).
+PYTHON ?=
 VENV   := .venv
 BIN    := $(VENV)/bin
 YEAR   ?= 2023
 ARGS   ?=
+PIP    := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
-.PHONY: report test a11y-tools lock lab clean-venv
+.PHONY: report test a11y-tools lock lab validate new-year check-pythons venv clean-venv
 
 # Both put the Quarto of ../shared/tools/quarto on PATH when no `quarto` command is there
 # (.ci/install-quarto.sh installs it once into a cache folder outside the repository).
@@ -32,21 +37,43 @@ a11y-tools:
 	@sh .ci/install-chromium.sh || { test -z "$$CI" && \
 	  echo "make: Chromium or axe-core could not be installed; tests/test_a11y.py will be skipped" >&2; }
 
-lab: $(VENV)/.installed
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-lab.lock
-	$(BIN)/jupyter lab notebooks/
+# The analyst's commands (README: A new year, step by step): make validate [YEAR=2024],
+# make new-year YEAR=2024.
+validate: $(VENV)/.installed
+	$(BIN)/kompetensrapport validate --year $(YEAR) $(ARGS)
 
-$(VENV)/.installed: requirements.lock pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+new-year: $(VENV)/.installed
+	@test "$(origin YEAR)" != file || { echo "make: name the new year: make new-year YEAR=2024" >&2; exit 2; }
+	$(BIN)/kompetensrapport new-year $(YEAR) $(ARGS)
+
+# JupyterLab refuses to run as root unless told to (--allow-root, added only for root).
+lab: $(VENV)/.installed
+	$(PIP) --require-hashes -r requirements-lab.lock
+	$(BIN)/jupyter lab $$(test "$$(id -u)" != 0 || echo --allow-root) notebooks/ $(ARGS)
+
+# Installs the locks into a venv per Python found (3.11, 3.12, 3.13; kept under ~/.cache between
+# runs) and builds 2023 with each; a Python that is not found is reported as skipped.
+# make test runs the same check (tests/test_pythons.py).
+check-pythons: $(VENV)/.installed
+	$(BIN)/python -m pytest -p no:cacheprovider -o addopts=-ra tests/test_pythons.py $(ARGS)
+
+venv:
+	@sh .ci/venv-python.sh $(VENV) "$(PYTHON)"
+
+$(VENV)/.installed: requirements.lock pyproject.toml | venv
+	$(PIP) --require-hashes -r requirements.lock
+	$(PIP) --no-deps -e .
 	touch $@
 
-LOCK_ARGS := --python-version 3.11 --python-platform x86_64-unknown-linux-gnu --generate-hashes --no-header
+# One lock for CPython 3.11-3.13 (a universal resolution; the lines only some versions need carry
+# markers), written by uv from the lock itself (pyproject.toml: optional dev). uv keeps the
+# versions the existing lock pins unless a change needs others; the lab lock is held to them.
+LOCK_ARGS := --universal --python-version 3.11 --generate-hashes --no-header
 
-lock:
-	uv pip compile pyproject.toml --extra test $(LOCK_ARGS) -o requirements.lock
-	uv pip compile pyproject.toml --extra test --extra lab $(LOCK_ARGS) -o requirements-lab.lock
+lock: $(VENV)/.installed
+	$(BIN)/uv pip compile pyproject.toml --extra test --extra dev $(LOCK_ARGS) -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra test --extra dev --extra lab $(LOCK_ARGS) \
+	  --constraints requirements.lock -o requirements-lab.lock
 
 clean-venv:
 	rm -rf $(VENV)

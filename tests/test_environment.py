@@ -6,8 +6,10 @@ import re
 import tomllib
 
 import yaml
+from packaging.specifiers import SpecifierSet
 
 from conftest import ROOT
+from test_pythons import SUPPORTED
 
 #: PyPI name -> conda-forge name, where they differ.
 CONDA_NAME = {"quarto-cli": "quarto"}
@@ -40,6 +42,27 @@ def test_environment_yml_matches_pyproject():
     assert not missing_in_pyproject, f"in environment.yml but not pyproject.toml: {sorted(missing_in_pyproject)}"
 
 
+def _minors(spec: str) -> set[str]:
+    """The Python versions 3.0-3.29 that ``spec`` (">=3.11,<3.14") allows."""
+    allowed = SpecifierSet(spec)
+    return {f"3.{n}" for n in range(30) if allowed.contains(f"3.{n}.0")}
+
+
+def test_supported_pythons_agree():
+    """pyproject.toml, environment.yml, the Makefile's choice of Python (.ci/venv-python.sh) and
+    tests/test_pythons.py name the same Pythons: 3.11, 3.12 and 3.13."""
+    requires = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["requires-python"]
+    env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
+    conda_python = next(d for d in env["dependencies"] if isinstance(d, str) and _name(d) == "python")
+    script = (ROOT / ".ci" / "venv-python.sh").read_text(encoding="utf-8")
+    chooser = set(re.search(r'^supported="([^"]*)"', script, re.M).group(1).split())
+    expected = {"3.11", "3.12", "3.13"}
+    assert _minors(requires) == expected, f"pyproject.toml requires-python = {requires!r}"
+    assert _minors(conda_python[len("python"):]) == expected, f"environment.yml: {conda_python!r}"
+    assert chooser == expected, f".ci/venv-python.sh supports {sorted(chooser)}"
+    assert set(SUPPORTED) == expected, f"tests/test_pythons.py checks {SUPPORTED}"
+
+
 def test_conda_environment_has_quarto_and_jupyterlab():
     names = conda_names()
     assert {"quarto", "jupyterlab"} <= names
@@ -55,6 +78,10 @@ def test_locks_pin_every_dependency_with_hashes():
     lock = (ROOT / "requirements.lock").read_text(encoding="utf-8")
     lab_lock = (ROOT / "requirements-lab.lock").read_text(encoding="utf-8")
     build, lab = _pinned(lock), _pinned(lab_lock)
+    for name, text in (("requirements.lock", lock), ("requirements-lab.lock", lab_lock)):
+        twice = [n for n in set(re.findall(r"^([A-Za-z0-9_.-]+)==", text, re.M))
+                 if len(re.findall(rf"^{re.escape(n)}==", text, re.M)) > 1]
+        assert not twice, f"{name} pins {twice} at different versions for different Pythons"
     needed = {n for n in pyproject_names() if n not in ("quarto",)}  # quarto-cli is optional, not locked
     assert needed - {"jupyterlab"} <= set(build), f"not pinned in requirements.lock: {sorted(needed - set(build))}"
     assert needed <= set(lab), f"not pinned in requirements-lab.lock: {sorted(needed - set(lab))}"
