@@ -3,7 +3,8 @@ in every text column of the data reach every output as text, and no cell of an E
 a formula.
 
 One copy of the project gets the values planted (names of two förvaltningar, one value in every
-free-text column of every data file, formulas in four cells) and is built once for the module,
+free-text column of every data file, the section named in each file's first source reference,
+formulas in four cells) and is built once for the module,
 rendered when Quarto is installed. The checks here do not use the package's escaping: a value
 counts as escaped in Markdown when every character that Markdown, Quarto or Typst could read as
 markup carries a backslash, and a rendered page counts as safe when its parsed HTML has the
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import re
 import shutil
@@ -75,6 +77,12 @@ def plant(project: Path) -> dict[str, str]:
     for (file, column), value in FORMULAS.items():
         frames[file].loc[frames[file].index[-1], column] = value
     planted: dict[str, str] = {}
+    for file, frame in frames.items():  # the section named in each file's first source reference
+        if "kalla" in frame and len(frame):
+            first = frame["kalla"].iloc[0]
+            document, _, section = first.partition(": ")
+            planted.setdefault(section, f"{PAYLOAD} {section}")
+            frame["kalla"] = frame["kalla"].map(lambda v: f"{document}: {planted[section]}" if v == first else v)
     for file, frame in frames.items():  # one value of each free-text column, the first one given
         for column in text_columns(file):
             given = [v for v in frame[column] if v and v not in FORMULAS.values()]
@@ -161,6 +169,61 @@ def outputs(nb_path: Path) -> dict[str, str]:
             for mime in shown:
                 shown[mime] += "\n" + str(output.get("data", {}).get(mime, ""))
     return shown
+
+
+# -- the Markdown escaping, read back by pandoc ------------------------------------------------
+
+#: Values that Markdown, pandoc's extensions or Quarto could read as something else.
+TRICKY = [PAYLOAD, *NAMES.values(), "- a", "+ b", "* c", "1. d", "2) e", ": f", "= g", "# h", "> i",
+          "| j | k |", "a -- b --- c ... d", "'s' \"q\" l'a", "<!-- x --> <b>b</b> &amp; &",
+          "{{< pagebreak >}}", "@fig-x [@ref] [^1]", "~sub~ ^sup^ ~~s~~", "$x$ $$y$$ \\(z\\)",
+          "\\", "*", "::: {.callout-note}", "```{=typst}", "    indented", "<https://x.se>",
+          "`#pagebreak()`{=typst}", "[text]{.red}", "a\\ b", "Hälso- och sjukvård 1.5 %"]
+
+
+def plain_text(inlines: list) -> str:
+    """Inlines of pandoc's JSON as text; any element but text and spaces is markup (an error)."""
+    out = []
+    for el in inlines:
+        if el["t"] == "Str":
+            out.append(el["c"])
+        elif el["t"] in ("Space", "SoftBreak"):
+            out.append(" ")
+        else:
+            raise AssertionError(f"read as markup: {el}")
+    return "".join(out)
+
+
+def only_block(blocks: list) -> list:
+    """The inlines of a single Para or Plain block (anything else means the value made a block)."""
+    assert len(blocks) == 1 and blocks[0]["t"] in ("Para", "Plain"), blocks
+    return blocks[0]["c"]
+
+
+def test_markdown_escape_reads_back_as_the_value():
+    """pandoc (Quarto's) reads each escaped value back as the value, text only: as a paragraph,
+    as a list item and as a table cell."""
+    from kompetensrapport.escape import markdown
+
+    quarto = shutil.which("quarto")
+    if quarto is None:
+        if os.environ.get("CI"):
+            pytest.fail(QUARTO_MISSING + "; CI must have it")
+        pytest.skip(QUARTO_MISSING)
+    expected = [" ".join(v.splitlines()).lstrip() for v in TRICKY]
+    doc = "\n\n".join(markdown(v) for v in TRICKY) + "\n\n" + "\n".join(f"- {markdown(v)}" for v in TRICKY)
+    doc += "\n\n| a |\n|---|\n" + "\n".join(f"| {markdown(v)} |" for v in TRICKY) + "\n"
+    out = subprocess.run([quarto, "pandoc", "-f", "markdown", "-t", "json"], input=doc,
+                         capture_output=True, text=True, check=True).stdout
+    blocks = json.loads(out)["blocks"]
+    assert len(blocks) == len(TRICKY) + 2, [b["t"] for b in blocks]
+    assert [plain_text(only_block([b])) for b in blocks[:len(TRICKY)]] == expected
+    assert blocks[len(TRICKY)]["t"] == "BulletList"
+    assert [plain_text(only_block(item)) for item in blocks[len(TRICKY)]["c"]] == expected
+    table = blocks[-1]
+    assert table["t"] == "Table"
+    rows = table["c"][4][0][3]  # the table body's rows; a cell is [attr, align, rowspan, colspan, blocks]
+    assert [plain_text(only_block(row[1][0][4])) for row in rows] == expected
 
 
 # -- parameter files -----------------------------------------------------------------------------

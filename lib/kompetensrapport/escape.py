@@ -30,23 +30,25 @@ _MD_SPECIAL = re.compile(r"""([\\`*_{}\[\]<>#|$@~^!&"'])""")
 #: Runs that pandoc's "smart" typography would turn into dashes or an ellipsis.
 _MD_RUNS = re.compile(r"(?<=[-.])([-.])|([-.])(?=[-.])")
 #: What would start a list, a definition, a caption or a div when a value begins a line.
-_MD_LEADING_MARK = re.compile(r"^(\s*)([-+:=])")
-_MD_LEADING_NUMBER = re.compile(r"^(\s*\d+)([.)])")
+_MD_LEADING_MARK = re.compile(r"^([-+:=])")
+_MD_LEADING_NUMBER = re.compile(r"^(\d+)([.)])")
 _MD_UNESCAPE = re.compile(r"\\(.)")
 
 
 def markdown(text) -> str:
     """A value as Markdown that reads as the value itself: every character pandoc or Quarto could
-    take as markup is escaped with a backslash, and a line break becomes a space."""
-    text = " ".join(str(text).splitlines())
+    take as markup is escaped with a backslash, a line break becomes a space, and white space at
+    the start (which Markdown would read as indentation: a code block) is dropped."""
+    text = " ".join(str(text).splitlines()).lstrip()
     text = _MD_SPECIAL.sub(r"\\\1", text)
     text = _MD_RUNS.sub(lambda m: "\\" + (m.group(1) or m.group(2)), text)
-    text = _MD_LEADING_MARK.sub(r"\1\\\2", text)
+    text = _MD_LEADING_MARK.sub(r"\\\1", text)
     return _MD_LEADING_NUMBER.sub(r"\1\\\2", text)
 
 
 def unmarkdown(text: str) -> str:
-    """The value that :func:`markdown` escaped (its inverse for every single-line value)."""
+    """The value that :func:`markdown` escaped (its inverse for every value of one line that does
+    not start with white space)."""
     return _MD_UNESCAPE.sub(r"\1", text)
 
 

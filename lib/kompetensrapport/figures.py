@@ -81,7 +81,7 @@ class Figure(Block):
 
     def markdown(self) -> str:
         self.png()
-        alt = md(self.alt.replace('"', "'"))  # pandoc reads backslash escapes in attribute values
+        alt = md(self.alt)  # pandoc reads backslash escapes in attribute values, \" included
         return f'![{md(self.caption)}]({FIGURE_DIR}/{self.name}.png){{fig-alt="{alt}"}}'
 
 
