@@ -23,17 +23,21 @@ from kompetensrapport.exceptions import InputError, Problem, UsageError
 
 #: The sections a förvaltning's page can have, in the order they are shown.
 SECTIONS = (
+    "uppdrag",  # Delmål och uppdrag: the political assignments to Personalnämndens area
     "budget",  # Personalnämndens internbudget, regionbidrag, budget targets
+    "brygga",  # the steps from the year before's regionbidrag to this year's
     "resultatrakning",  # a förvaltning's resultaträkning
     "kompetens",  # kompetensanalys: Balans / Obalans / Brist
     "handlingsplan",  # the action plan
+    "behov",  # what the förvaltning says must be handled at regional level
     "utbildning",  # education places and programmes
     "fokus",  # Fokus Kompetensförsörjning outcomes
     "hr",  # HR key figures
 )
 
 Section = Literal[
-    "budget", "resultatrakning", "kompetens", "handlingsplan", "utbildning", "fokus", "hr"
+    "uppdrag", "budget", "brygga", "resultatrakning", "kompetens", "handlingsplan", "behov", "utbildning", "fokus",
+    "hr",
 ]
 
 
