@@ -268,6 +268,16 @@ def test_names_are_escaped_in_front_matter_and_navbar(built):
         assert markdown_shows(index, namn), namn
 
 
+def test_a_rebuild_reads_the_names_back_from_the_front_matter(built):
+    """A build with --only takes the other pages' titles from their notebooks' front matter."""
+    from kompetensrapport import build
+
+    project, _, _ = built
+    titles = {page.slug: page.title for page in build._pages(project / "reports")}
+    for slug, namn in NAMES.items():
+        assert titles[slug] == namn
+
+
 def test_data_values_are_escaped_in_the_pages_and_notebooks(built):
     project, planted, _ = built
     md_text, html_text = "", ""
