@@ -155,12 +155,13 @@ def about_page(data: dict, year: int) -> str:
               "## Kända luckor", "",
               "- Psykiatri, habilitering och hjälpmedel: för tre yrken förlorades markeringarna när dokumentet "
               "omvandlades till text; de visas som ”uppgift saknas”.",
-              "- Lasarettet i Ystad: tabellens markeringar förlorades; bedömningarna är härledda ur texten efter "
-              "tabellen och markerade som härledda, med meningen de bygger på. Yrken som texten inte bedömer visas "
-              "som ”uppgift saknas”.",
+              "- Lasarettet i Ystad: tabellens markeringar förlorades; bedömningarna är härledda ur tabellens "
+              "kommentarer och texten efter tabellen enligt en regel som står på förvaltningens sida, och markerade "
+              "som härledda, med meningen de bygger på. Yrken som underlaget inte bedömer visas som ”uppgift saknas”.",
               "- Koncernkontoret: jämförelsevärden för föregående år som inte säkert kunde kopplas till sitt "
-              "nyckeltal är utelämnade. Resultaträkningens procentkolumn används inte; avvikelsen i procent är "
-              "beräknad ur utfall och budget.",
+              "nyckeltal är utelämnade. Där dokumentet anger två olika värden visas textens värde med en fotnot om "
+              "båda. Resultaträkningen är Regionstyrelsens; dess procentkolumn används inte, och avvikelsen i "
+              "procent är beräknad ur utfall och budget.",
               "- Fokus Kompetensförsörjning: finansieringen 2024 är preliminär.",
               "", "Alla luckor beskrivs i detalj i datamappens kodbok (data/<år>/README.md).", ""]
     return "\n".join(lines)
