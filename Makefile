@@ -70,10 +70,11 @@ $(VENV)/.installed: requirements.lock pyproject.toml | venv
 # versions the existing lock pins unless a change needs others; the lab lock is held to them.
 LOCK_ARGS := --universal --python-version 3.11 --generate-hashes --no-header
 
+# (uv also prints the lock it writes; only its summary on stderr is shown.)
 lock: $(VENV)/.installed
-	$(BIN)/uv pip compile pyproject.toml --extra test --extra dev $(LOCK_ARGS) -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra test --extra dev $(LOCK_ARGS) -o requirements.lock >/dev/null
 	$(BIN)/uv pip compile pyproject.toml --extra test --extra dev --extra lab $(LOCK_ARGS) \
-	  --constraints requirements.lock -o requirements-lab.lock
+	  --constraints requirements.lock -o requirements-lab.lock >/dev/null
 
 clean-venv:
 	rm -rf $(VENV)
