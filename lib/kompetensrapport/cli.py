@@ -185,9 +185,17 @@ def _interrupted(command_name: str | None) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = None
-    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not ignored by whoever started us
+    before = signal.getsignal(signal.SIGINT)
+    if before is signal.default_int_handler:  # not ignored by whoever started us
         signal.signal(signal.SIGINT, _on_ctrl_c)
+    try:
+        return _main(argv)
+    finally:
+        signal.signal(signal.SIGINT, before)
+
+
+def _main(argv: list[str] | None) -> int:
+    args = None
     try:
         args = parser().parse_args(argv)
         root = getattr(args, "root", None)
@@ -219,6 +227,7 @@ def console() -> None:
     teardown of what a build imported (pandas, pandera, papermill: a quarter of a second at the
     end of every build, which has nothing to save once the output is flushed)."""
     code = main()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # nothing is left to stop: only the exit
     import logging
 
     logging.shutdown()

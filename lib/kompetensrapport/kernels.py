@@ -109,14 +109,17 @@ def _reset_child(cwd: str, env: dict, fds: list[int]) -> None:
 
 def _exit_after(run, *args) -> None:
     """Call ``run(*args)``, then leave the process with its exit status (a SystemExit gives its
-    code, any other exception is printed and gives 1) without the interpreter's teardown of the
-    preloaded libraries, which has nothing to save and takes half a second. Never returns."""
+    code, a KeyboardInterrupt 130 without a traceback, any other exception is printed and gives
+    1) without the interpreter's teardown of the preloaded libraries, which has nothing to save
+    and takes half a second. Never returns."""
     code = 1
     try:
         run(*args)
         code = 0
     except SystemExit as e:
         code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+    except KeyboardInterrupt:  # interrupted: the build that started it says so, once
+        code = 130
     except BaseException:  # noqa: BLE001 - reported on stderr; the exit status says it failed
         import traceback
 
