@@ -104,7 +104,7 @@ def venv_for(python: Path, version: str) -> Path:
     venv = CACHE / f"{version}-{locks_key()}"
     with locked(minor):
         if not (venv / ".locks-installed").exists():
-            for old in CACHE.glob(f"{minor}.*-*"):
+            for old in CACHE.glob(f"{version}-*"):  # made from other locks
                 shutil.rmtree(old, ignore_errors=True)
             must(run(python, "-m", "venv", venv, timeout=300), f"{python} -m venv")
             for lock in LOCKS:
@@ -124,10 +124,14 @@ def install_project(venv: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def venvs():
-    """Each supported Python: (its path or None, its version or why it is missing, the future of
-    its venv). The venvs are made side by side (pip waits on downloads much of the time)."""
-    found = {minor: find_python(minor) for minor in SUPPORTED}
+def venvs(request):
+    """Each supported Python whose test was selected: (its path or None, its version or why it is
+    missing, the future of its venv). The venvs are made side by side (pip waits on downloads
+    much of the time)."""
+    selected = {item.callspec.params["minor"] for item in request.session.items
+                if item.module is request.module
+                and "minor" in getattr(getattr(item, "callspec", None), "params", {})}
+    found = {minor: find_python(minor) for minor in SUPPORTED if minor in selected}
     with ThreadPoolExecutor(len(SUPPORTED)) as pool:
         yield {minor: (python, version, python and pool.submit(venv_for, python, version))
                for minor, (python, version) in found.items()}
