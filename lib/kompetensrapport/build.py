@@ -227,6 +227,9 @@ def build(root: Path, year: int, only: list[str] | None = None, render: bool = T
                                       context=execute.prepare_workers(warm=True)).start()
         try:
             return _build_year(root, year, only, render, jobs, force, out, started, inputs, server)
+        except KeyboardInterrupt:  # stop now, even while the fork server is still importing
+            server.stop(wait_for_start=False)
+            raise
         finally:
             server.stop()
 

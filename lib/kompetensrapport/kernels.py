@@ -200,6 +200,8 @@ def serve(path: str, ready=None) -> None:
     # the process that started the server (the build): its sentinel is readable once it is gone.
     # The fork server, the server's parent, outlives it while the server holds its pipe.
     owner = multiprocessing.parent_process()
+    if not os.path.isdir(os.path.dirname(path)):
+        return  # forked after the build that asked for it was interrupted (KernelServer.stop)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     listener.bind(path)
     listener.listen(64)
@@ -449,8 +451,14 @@ class KernelServer:
     def __exit__(self, *exc) -> None:
         self.stop()
 
-    def stop(self) -> None:
-        """End the server; it kills the kernels it still has."""
+    def stop(self, wait_for_start: bool = True) -> None:
+        """End the server; it kills the kernels it still has. With ``wait_for_start`` False (the
+        build was interrupted) a server whose process is still to be forked (the fork server is
+        still importing) is not waited for: it has no kernel yet, and when it starts, its folder
+        is gone and its owner is ending, so it ends at once."""
+        if self._starting is not None and not wait_for_start and self._starting.is_alive():
+            self._starting = None
+            self.proc = None
         if self._starting is not None:
             self._starting.join()
             self._starting = None
