@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import shutil
+import subprocess
+import sys
 
 import nbformat
 import pandas as pd
@@ -138,6 +141,17 @@ def test_changed_package_code_reruns_everything(tmp_path, monkeypatch):
     assert len(touched.results) == 6
 
 
+def test_another_python_reruns_everything(tmp_path, monkeypatch):
+    """A .venv made again with another Python (3.11, 3.12, 3.13) runs every notebook again."""
+    from kompetensrapport import cache
+
+    project = copy_project(tmp_path / "p")
+    before = cache.inputs_key(project, 2023)
+    assert cache.inputs_key(project, 2023) == before
+    monkeypatch.setattr(sys, "version", sys.version.replace(".", "-", 1))
+    assert cache.inputs_key(project, 2023) != before
+
+
 def test_new_year_scaffolding(tmp_path):
     project = copy_project(tmp_path / "p")
     proc = run_cli("new-year", "2024", "--root", project)
@@ -149,7 +163,10 @@ def test_new_year_scaffolding(tmp_path):
     for path in (project / "params/2023").glob("*.yaml"):
         data = yaml.safe_load((project / "params/2024" / path.name).read_text(encoding="utf-8"))
         assert data["ar"] == 2024 and data["forvaltning"] == path.stem
-    check = run_cli("validate", "--year", "2024", "--root", project)
+    # the command it prints runs as printed (no activated virtual environment), for this project
+    printed = re.search(r"Then run: (.+?)  \(", proc.stdout).group(1)
+    check = subprocess.run(shlex.split(printed), capture_output=True, text=True, timeout=300)  # same folder
+    assert "--root" in printed and str(project) in printed
     assert check.returncode == 1
     for path in (project / "data/2024").glob("*.csv"):
         if path.name not in ("yrkesmappning.csv",):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from pathlib import Path
 
 CACHE_FILE = ".kr-cache.json"
@@ -32,9 +33,12 @@ def files_in(folder: Path) -> list[Path]:
 
 
 def code_key(root: Path) -> str:
-    """The package code, templates and locked environment."""
+    """The package code, templates and locked environment, and the Python that runs them (a
+    ``.venv`` made again with another Python version installs other builds of the libraries)."""
     h = hashlib.sha256()
-    files = sorted(p for p in PACKAGE.rglob("*") if p.is_file() and p.suffix in (".py", ".css", ".yml", ".yaml"))
+    h.update(f"{sys.implementation.name} {sys.version}".encode())
+    files = sorted(p for p in PACKAGE.rglob("*")
+                   if p.is_file() and p.suffix in (".py", ".css", ".yml", ".yaml", ".lua", ".j2"))
     hash_files(h, files)
     hash_files(h, [Path(root) / "requirements.lock"])
     return h.hexdigest()

@@ -60,9 +60,13 @@ def new_year(root: Path, year: int, source: int | None = None) -> list[str]:
         elif users:
             of_year = f" with ar {year}" if {"forvaltning", "ar"} <= set(columns(name)) else ""
             lines.append(f"  data/{year}/{name}: rows for {', '.join(users)}{of_year}")
+    from kompetensrapport.cli import command
+
+    root_args = [] if root.resolve() == Path.cwd().resolve() else ["--root", str(root)]
     lines += ["", f"Check the parameter files in params/{year}/ (remove a förvaltning's file if it does not "
               "report this year, add one for a new förvaltning), and describe the year's data in "
               f"data/{year}/README.md (copy data/{source}/README.md as a start).",
-              f"Then run: kompetensrapport validate --year {year}  (it names every file that still has no rows, "
+              f"Then run: {command('validate', '--year', str(year), *root_args)}  (it names every file that "
+              "still has no rows, "
               f"and warns about a file copied unchanged from data/{year - 1}/)"]
     return lines
