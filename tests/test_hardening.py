@@ -567,11 +567,13 @@ def test_real_executed_notebooks_have_no_personal_data(good):
 
 
 def test_build_refuses_to_publish_personal_data(project):
-    """A name in the data reaches a page: the build stops before publishing (exit 1)."""
+    """A name that validation cannot see (it scans the data and parameter files; this one comes
+    from the notebook's code) reaches a page: the scan of the built output stops the build
+    before publishing (exit 1)."""
     names, _ = _hook_names()
     before, gen = snapshot(project / "reports"), published(project)
-    apply_change(project, {"op": "set_cell", "file": "data/2023/fokus_resurser.csv", "line": 2,
-                           "column": "roll", "value": f"{names[0]}, Regional utveckling (RU)"})
+    apply_change(project, {"op": "insert_cell", "file": "notebooks/forvaltning.ipynb", "index": 3,
+                           "source": f"print({names[0] + ', Regional utveckling (RU)'!r})"})
     proc = run_cli(*build_args(project, "--only", "regional-utveckling"))
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "personal data" in proc.stderr and "2023/regional-utveckling.ipynb, cell " in proc.stderr

@@ -251,6 +251,10 @@ def test_the_fork_server_leaves_without_its_libraries_teardown(tmp_path):
     assert other.returncode == 3, other.stderr
 
 
+def _plain(attrs: dict) -> dict:
+    return {k: dict(v) if isinstance(v, dict) else v for k, v in attrs.items()}
+
+
 def test_notebooks_reuse_the_builds_validation_only_for_the_same_files(tmp_path, monkeypatch):
     """The build hands its validated data to the notebooks (load.save_validated); load_year uses
     it only for the same project and unchanged files, and it equals a fresh validation."""
@@ -269,7 +273,8 @@ def test_notebooks_reuse_the_builds_validation_only_for_the_same_files(tmp_path,
     assert reused.keys() == fresh.keys()
     for name in fresh:
         pd.testing.assert_frame_equal(reused[name], fresh[name])
-        assert reused[name].attrs == fresh[name].attrs
+        # the texts of numeric cells as written (load.Written) equal only themselves: compare contents
+        assert _plain(reused[name].attrs) == _plain(fresh[name].attrs)
     # another project with the same year is not served the hand-off
     other = tmp_path / "other"
     shutil.copytree(project, other)
