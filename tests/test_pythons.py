@@ -129,7 +129,7 @@ def venvs(request):
     missing, the future of its venv). The venvs are made side by side (pip waits on downloads
     much of the time)."""
     selected = {item.callspec.params["minor"] for item in request.session.items
-                if item.module is request.module
+                if getattr(item, "module", None) is request.module  # nbmake's items have none
                 and "minor" in getattr(getattr(item, "callspec", None), "params", {})}
     found = {minor: find_python(minor) for minor in SUPPORTED if minor in selected}
     with ThreadPoolExecutor(len(SUPPORTED)) as pool:
