@@ -85,3 +85,21 @@ def test_invalid_params_unknown_key_missing_key_wrong_type(tmp_path):
     assert "namn" in err and "missing key" in err  # missing key
     assert "line 1" in err and "ar" in err  # wrong type (a string, not a whole number)
     assert not (project / "reports").exists()  # nothing ran, nothing was written
+
+
+def test_printed_python_is_the_one_running_not_the_base_interpreter_of_its_venv(tmp_path, monkeypatch):
+    """A venv's python is a link to the base interpreter: ``python`` on PATH that resolves to the
+    same file but lies in another folder runs without the venv's packages, so it is not printed."""
+    import os
+    import sys
+
+    from kompetensrapport import cli
+
+    base = tmp_path / "base-bin"
+    base.mkdir()
+    (base / "python").symlink_to(os.path.realpath(sys.executable))
+    monkeypatch.setenv("PATH", str(base))
+    assert cli.python_command() != "python"
+    monkeypatch.setenv("PATH", os.path.dirname(sys.executable))
+    if os.path.basename(sys.executable) == "python":
+        assert cli.python_command() == "python"

@@ -149,12 +149,15 @@ def command(*args: str) -> str:
 
 
 def _on_path(name: str, path: str) -> bool:
-    """Whether the command ``name`` found on PATH is the file ``path``."""
+    """Whether the command ``name`` found on PATH is the file ``path``, in the same folder: a
+    virtual environment's ``python`` is a link to the base interpreter's, but only the one in the
+    environment's own folder runs with the environment's packages."""
     import shutil
 
     found = shutil.which(name)
     try:
-        return found is not None and os.path.samefile(found, path)
+        return (found is not None and os.path.samefile(found, path)
+                and os.path.samefile(os.path.dirname(found), os.path.dirname(path)))
     except OSError:
         return False
 
