@@ -16,7 +16,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -29,7 +28,7 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from conftest import copy_project, run_cli
+from conftest import copy_project, quarto_missing, require_tool, run_cli
 
 #: Markup, Markdown, YAML and Typst metacharacters, backticks, smart-typography runs.
 PAYLOAD = ("<img src=x onerror=alert(1)> *bold* _x_ [l](http://x) # ## : - { } [ ] ' \" | "
@@ -45,7 +44,6 @@ FORMULAS = {("internbudget_insatser.csv", "insats"): '=HYPERLINK("http://x","Kli
             ("utbildningsplatser.csv", "period"): "+1+1"}
 #: Characters that must carry a backslash in Markdown wherever a value is shown.
 MD_META = set("\\`*_{}[]<>#|$@~^!&\"'")
-QUARTO_MISSING = "the quarto command is not on PATH (the rendered site is checked only with Quarto)"
 
 
 # -- the planted project ---------------------------------------------------------------------------
@@ -112,9 +110,7 @@ def built(tmp_path_factory):
 def site(built):
     project, _, rendered = built
     if not rendered:
-        if os.environ.get("CI"):
-            pytest.fail(QUARTO_MISSING + "; CI must render")
-        pytest.skip(QUARTO_MISSING)
+        require_tool(quarto_missing())
     return project / "_site"
 
 
@@ -205,11 +201,8 @@ def test_markdown_escape_reads_back_as_the_value():
     as a list item and as a table cell."""
     from kompetensrapport.escape import markdown
 
+    require_tool(quarto_missing())
     quarto = shutil.which("quarto")
-    if quarto is None:
-        if os.environ.get("CI"):
-            pytest.fail(QUARTO_MISSING + "; CI must have it")
-        pytest.skip(QUARTO_MISSING)
     expected = [" ".join(v.splitlines()).lstrip() for v in TRICKY]
     doc = "\n\n".join(markdown(v) for v in TRICKY) + "\n\n" + "\n".join(f"- {markdown(v)}" for v in TRICKY)
     doc += "\n\n| a |\n|---|\n" + "\n".join(f"| {markdown(v)} |" for v in TRICKY) + "\n"
@@ -377,8 +370,7 @@ def squeezed(text: str) -> str:
 
 
 def test_pdfs_build_and_carry_every_value_as_text(built, site):
-    if shutil.which("pdftotext") is None:
-        pytest.skip("pdftotext (poppler-utils) is not installed")
+    require_tool(None if shutil.which("pdftotext") else "pdftotext (Debian poppler-utils) is not installed")
     project, planted, _ = built
     for nb in sorted((project / "reports/2023").glob("*.ipynb")):
         if nb.stem == "oversikt":
