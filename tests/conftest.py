@@ -61,7 +61,7 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 @pytest.fixture(scope="session")
 def real_data():
-    from kompetensrapport import load
+    from kompetensrapport.inputs import load
 
     return load.load_year(ROOT, 2023)
 
@@ -69,7 +69,7 @@ def real_data():
 @pytest.fixture
 def out_dir(tmp_path):
     """Send download files and figure files to a temporary folder."""
-    from kompetensrapport import tables
+    from kompetensrapport.present import tables
 
     before = tables.output_dir()
     tables.set_output_dir(tmp_path)

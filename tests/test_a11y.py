@@ -24,7 +24,8 @@ import yaml
 
 from conftest import require_tool, run_cli
 from helpers import wcag_contrast
-from kompetensrapport import a11y, tables
+from kompetensrapport.pipeline import a11y
+from kompetensrapport.present import tables
 
 pytestmark = pytest.mark.browser
 

@@ -6,9 +6,10 @@ import pandas as pd
 import pytest
 
 from conftest import ROOT
-from kompetensrapport import budget, fmt
-from kompetensrapport.figures import Figure
-from kompetensrapport.tables import Table
+from kompetensrapport.domain import budget
+from kompetensrapport.present import fmt
+from kompetensrapport.present.figures import Figure
+from kompetensrapport.present.tables import Table
 
 DATA = ROOT / "data/2023"
 NB, MINUS = "\u00a0", "\u2212"

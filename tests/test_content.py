@@ -9,10 +9,11 @@ import pandas as pd
 import pytest
 
 from conftest import ROOT
-from kompetensrapport import budget, oversikt, reconcile
-from kompetensrapport.blocks import md
-from kompetensrapport.figures import Figure
-from kompetensrapport.tables import Table
+from kompetensrapport.domain import budget, oversikt
+from kompetensrapport.inputs import reconcile
+from kompetensrapport.present.blocks import md
+from kompetensrapport.present.figures import Figure
+from kompetensrapport.present.tables import Table
 
 from helpers import MINUS, NBSP, csv, swedish
 
@@ -136,7 +137,7 @@ PHH, YSTAD = "psykiatri-habilitering-hjalpmedel", "lasarettet-ystad"
 
 @pytest.mark.parametrize("slug", [PHH, YSTAD])
 def test_behov_section_lists_every_point_in_order_with_its_source(real_data, slug):
-    from kompetensrapport import kompetens
+    from kompetensrapport.domain import kompetens
 
     raw = csv("behov_annan_niva.csv")
     own = raw[raw.forvaltning == slug].sort_values("nr")
@@ -156,7 +157,7 @@ def test_behov_section_lists_every_point_in_order_with_its_source(real_data, slu
 
 
 def test_behov_only_for_forvaltningar_that_raise_needs(real_data):
-    from kompetensrapport import kompetens
+    from kompetensrapport.domain import kompetens
 
     raw = csv("behov_annan_niva.csv")
     for slug in ("koncernkontoret", "personalnamnden", "regional-utveckling"):

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from conftest import ROOT, seeds_or_skip
-from kompetensrapport import reconcile
-from kompetensrapport.validate import validate_year
+from kompetensrapport.inputs import reconcile
+from kompetensrapport.inputs.validate import validate_year
 
 DATA = ROOT / "data/2023"
 WORDS = {1: "en", 2: "två", 3: "tre", 4: "fyra", 5: "fem", 6: "sex", 7: "sju", 8: "åtta", 9: "nio", 10: "tio"}

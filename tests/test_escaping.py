@@ -51,7 +51,7 @@ MD_META = set("\\`*_{}[]<>#|$@~^!&\"'")
 def text_columns(file: str) -> list[str]:
     """The free-text columns of a data file: text with no rule but a minimum length (no codes,
     slugs, source references or file names)."""
-    from kompetensrapport import schemas
+    from kompetensrapport.inputs import schemas
 
     out = []
     for name, col in schemas.FILES[file].to_schema().columns.items():
@@ -63,7 +63,7 @@ def text_columns(file: str) -> list[str]:
 
 def plant(project: Path) -> dict[str, str]:
     """Plant the values into the copy; returns every planted value by what it replaced."""
-    from kompetensrapport import schemas
+    from kompetensrapport.inputs import schemas
 
     for slug, namn in NAMES.items():
         path = project / "params/2023" / f"{slug}.yaml"
@@ -199,7 +199,7 @@ def only_block(blocks: list) -> list:
 def test_markdown_escape_reads_back_as_the_value():
     """pandoc (Quarto's) reads each escaped value back as the value, text only: as a paragraph,
     as a list item and as a table cell."""
-    from kompetensrapport.escape import markdown
+    from kompetensrapport.present.escape import markdown
 
     require_tool(quarto_missing())
     quarto = shutil.which("quarto")
@@ -222,8 +222,8 @@ def test_markdown_escape_reads_back_as_the_value():
 # -- parameter files -----------------------------------------------------------------------------
 
 def test_a_slug_is_restricted_to_a_pattern():
-    from kompetensrapport.codes import SLUG_PATTERN
-    from kompetensrapport.params import Params
+    from kompetensrapport.inputs.codes import SLUG_PATTERN
+    from kompetensrapport.inputs.params import Params
 
     field = Params.model_fields["forvaltning"]
     assert any(getattr(m, "pattern", None) == SLUG_PATTERN for m in field.metadata)
@@ -232,7 +232,7 @@ def test_a_slug_is_restricted_to_a_pattern():
 
 
 def test_a_name_over_two_lines_is_refused_with_a_clear_message(tmp_path):
-    from kompetensrapport.params import read_params_file
+    from kompetensrapport.inputs.params import read_params_file
 
     path = tmp_path / "koncernkontoret.yaml"
     path.write_text('ar: 2023\nforvaltning: koncernkontoret\nnamn: "a\\nb"\navsnitt: [hr]\n', encoding="utf-8")
@@ -263,7 +263,7 @@ def test_names_are_escaped_in_front_matter_and_navbar(built):
 
 def test_a_rebuild_reads_the_names_back_from_the_front_matter(built):
     """A build with --only takes the other pages' titles from their notebooks' front matter."""
-    from kompetensrapport import build
+    from kompetensrapport.pipeline import build
 
     project, _, _ = built
     titles = {page.slug: page.title for page in build._pages(project / "reports")}
@@ -325,7 +325,7 @@ def test_csv_downloads_keep_such_values_verbatim(built):
 
 
 def test_excel_writer_stores_text_as_text(out_dir):
-    from kompetensrapport.tables import Table
+    from kompetensrapport.present.tables import Table
 
     frame = pd.DataFrame({"Insats": ['=HYPERLINK("http://x","Klicka")', "+1", "-1", "@a", "vanlig"],
                           "Antal": [1, 2, 3, 4, 5]})

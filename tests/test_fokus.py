@@ -8,10 +8,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from kompetensrapport import fokus
-from kompetensrapport.blocks import md
-from kompetensrapport.figures import Figure
-from kompetensrapport.tables import Table
+from kompetensrapport.domain import fokus
+from kompetensrapport.present.blocks import md
+from kompetensrapport.present.figures import Figure
+from kompetensrapport.present.tables import Table
 
 from helpers import NBSP, csv, personal_names, swedish, wcag_contrast
 
@@ -221,7 +221,7 @@ def test_no_fokus_data_gives_no_section(real_data):
 def test_last_funnel_step_is_the_whole_course_not_socialstyrelsens_exam(section, real_data):
     """The table's "Klarat prov" is, by the text, those who passed the whole course (27 of 42 is
     "nästan 65 procent"); nothing a reader sees calls it the exam, and a note says what it is."""
-    from kompetensrapport import oversikt
+    from kompetensrapport.domain import oversikt
 
     raw = csv("fokus_kursomgangar.csv")
     first = raw[raw.omgang == 1].iloc[0]

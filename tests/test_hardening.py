@@ -454,7 +454,7 @@ def _plant(nb_path: Path, dest: Path, names: list[str], emails: list[str]) -> di
 
 
 def test_privacy_scan_finds_each_kind_of_personal_data(good, tmp_path):
-    from kompetensrapport import privacy
+    from kompetensrapport.pipeline import privacy
 
     names, fragments = _hook_names()
     assert names and fragments
@@ -479,7 +479,7 @@ def test_privacy_scan_finds_each_kind_of_personal_data(good, tmp_path):
 
 
 def test_privacy_scan_reads_pages_and_downloads(tmp_path):
-    from kompetensrapport import privacy
+    from kompetensrapport.pipeline import privacy
 
     names, _ = _hook_names()
     name = names[-1]
@@ -496,7 +496,7 @@ def test_privacy_scan_reads_pages_and_downloads(tmp_path):
 def test_privacy_scan_finds_names_inside_longer_runs_of_capitalised_words():
     """A name among other capitalised words (a heading in title case), and the same person as
     ``Efternamn, Förnamn``, each found once, with what stands around them left alone."""
-    from kompetensrapport import privacy
+    from kompetensrapport.pipeline import privacy
 
     names, _ = _hook_names()
     name = next(n for n in names if len(n.split()) == 2)
@@ -510,7 +510,7 @@ def test_privacy_scan_finds_names_inside_longer_runs_of_capitalised_words():
 def test_privacy_scanner_rescans_files_written_again_and_forgets_removed_ones(tmp_path):
     """The build scans a notebook as it finishes and the rest at the end: a file written again
     after its scan (as the build writes: a new file renamed over it) is scanned again."""
-    from kompetensrapport import privacy
+    from kompetensrapport.pipeline import privacy
 
     names, _ = _hook_names()
     table = tmp_path / "nedladdning" / "tabell.csv"
@@ -532,7 +532,7 @@ def test_privacy_scanner_rescans_files_written_again_and_forgets_removed_ones(tm
 
 
 def test_privacy_scan_ignores_numbers_dates_and_places():
-    from kompetensrapport import privacy
+    from kompetensrapport.pipeline import privacy
 
     text = ("Regionbidrag 196 900 tkr (196,9 mnkr), 2022–2023, 2022-2023, beslut 2023-02-15, "
             "resultat +90,1 mkr, \u2212 4,2 mkr, 0,5 %, 1\u00a0889,3, 01-01, 2024-01-01 2023-01-01, "
@@ -541,14 +541,14 @@ def test_privacy_scan_ignores_numbers_dates_and_places():
 
 
 def test_every_name_of_the_hook_is_listed_and_never_written():
-    from kompetensrapport import privacy
+    from kompetensrapport.pipeline import privacy
 
     names, _ = _hook_names()
     for name in names:
         assert privacy.name_hash(name) in privacy.NAME_HASHES, "a name of the project's list is not hashed"
     root = Path(__file__).resolve().parents[1]
     tracked = subprocess.run(["git", "-C", str(root), "ls-files"], capture_output=True, text=True).stdout.split()
-    tracked.append("lib/kompetensrapport/privacy.py")  # also before it is committed
+    tracked.append("lib/kompetensrapport/pipeline/privacy.py")  # also before it is committed
     for rel in tracked:
         path = root / rel
         if rel.startswith("tests/") or not path.is_file():
@@ -559,7 +559,7 @@ def test_every_name_of_the_hook_is_listed_and_never_written():
 
 
 def test_real_executed_notebooks_have_no_personal_data(good):
-    from kompetensrapport import privacy
+    from kompetensrapport.pipeline import privacy
 
     reports = good / "reports"
     assert len(list((reports / "2023").glob("*.ipynb"))) == 6

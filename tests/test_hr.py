@@ -8,10 +8,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from kompetensrapport import hr
-from kompetensrapport.blocks import md
-from kompetensrapport.figures import Figure
-from kompetensrapport.tables import Table
+from kompetensrapport.domain import hr
+from kompetensrapport.present.blocks import md
+from kompetensrapport.present.figures import Figure
+from kompetensrapport.present.tables import Table
 
 from helpers import MINUS, MISSING, NBSP, csv, personal_names, swedish, wcag_contrast
 KK = "koncernkontoret"

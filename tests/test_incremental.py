@@ -126,7 +126,7 @@ def test_notebooks_start_longest_first_by_the_last_timings(tmp_path):
 
 
 def test_changed_package_code_reruns_everything(tmp_path, monkeypatch):
-    from kompetensrapport import build, cache
+    from kompetensrapport.pipeline import build, cache
 
     project = copy_project(tmp_path / "p")
     code = tmp_path / "code"
@@ -135,7 +135,7 @@ def test_changed_package_code_reruns_everything(tmp_path, monkeypatch):
     build.build(project, 2023, render=False, jobs=2, out=None)
     again = build.build(project, 2023, render=False, out=None)
     assert again.results == []  # nothing changed
-    fmt = code / "fmt.py"
+    fmt = code / "present" / "fmt.py"
     fmt.write_text(fmt.read_text(encoding="utf-8") + "\n# touched\n", encoding="utf-8")
     touched = build.build(project, 2023, render=False, jobs=2, out=None)
     assert len(touched.results) == 6
@@ -143,7 +143,7 @@ def test_changed_package_code_reruns_everything(tmp_path, monkeypatch):
 
 def test_another_python_reruns_everything(tmp_path, monkeypatch):
     """A .venv made again with another Python (3.11, 3.12, 3.13) runs every notebook again."""
-    from kompetensrapport import cache
+    from kompetensrapport.pipeline import cache
 
     project = copy_project(tmp_path / "p")
     before = cache.inputs_key(project, 2023)

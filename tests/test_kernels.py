@@ -1,4 +1,4 @@
-"""Warm kernels (lib/kompetensrapport/kernels.py): each notebook's kernel is forked from a server
+"""Warm kernels (lib/kompetensrapport/pipeline/kernels.py): each notebook's kernel is forked from a server
 that has imported the libraries once. What a reader gets must not depend on it, every kernel is
 still its own process, and no kernel outlives the worker or the build that asked for it."""
 
@@ -15,7 +15,7 @@ import nbformat
 import pytest
 
 from conftest import ROOT, snapshot
-from kompetensrapport import execute, kernels
+from kompetensrapport.pipeline import execute, kernels
 
 PROBE = """
 import gc, json, os, sys
@@ -246,7 +246,7 @@ def test_the_fork_server_leaves_without_its_libraries_teardown(tmp_path):
     assert not teardown.exists(), "the fork server ran its libraries' exit handlers"
 
     # anywhere else the module does nothing: a process that imports it keeps its exit status
-    other = subprocess.run([sys.executable, "-c", "import sys, kompetensrapport._fork_server_exit; sys.exit(3)"],
+    other = subprocess.run([sys.executable, "-c", "import sys, kompetensrapport.pipeline._fork_server_exit; sys.exit(3)"],
                            capture_output=True, text=True, timeout=60)
     assert other.returncode == 3, other.stderr
 
@@ -262,7 +262,7 @@ def test_notebooks_reuse_the_builds_validation_only_for_the_same_files(tmp_path,
 
     import pandas as pd
 
-    from kompetensrapport import load
+    from kompetensrapport.inputs import load
 
     project = tmp_path / "p"
     shutil.copytree(ROOT / "data" / "2023", project / "data" / "2023")
@@ -298,7 +298,7 @@ def test_the_notebooks_libraries_and_handed_over_data_need_no_pandera(tmp_path):
     import subprocess
     import sys
 
-    from kompetensrapport import load
+    from kompetensrapport.inputs import load
 
     project = tmp_path / "p"
     shutil.copytree(ROOT / "data" / "2023", project / "data" / "2023")

@@ -1,4 +1,4 @@
-"""Tests of lib/kompetensrapport/kompetens.py on the real 2023 data.
+"""Tests of lib/kompetensrapport/domain/kompetens.py on the real 2023 data.
 
 Expected values are computed here from the CSV files read with plain ``pandas.read_csv``; the
 comparison between years uses the SYNTHETIC previous year in tests/fixtures/foregaende_ar/2022/
@@ -16,10 +16,12 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from kompetensrapport import kompetens, load, tables
-from kompetensrapport.blocks import esc, md
-from kompetensrapport.figures import Figure
-from kompetensrapport.tables import Table
+from kompetensrapport.domain import kompetens
+from kompetensrapport.inputs import load
+from kompetensrapport.present import tables
+from kompetensrapport.present.blocks import esc, md
+from kompetensrapport.present.figures import Figure
+from kompetensrapport.present.tables import Table
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data" / "2023"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from conftest import copy_project, run_cli
-from kompetensrapport import tables
+from kompetensrapport.present import tables
 
 
 def _writer(folder: str, rounds: int) -> None:

@@ -166,7 +166,7 @@ def test_pdf_first_page_names_the_forvaltning_and_year_and_holds_the_tables(site
 
 
 def test_site_has_no_wcag_violations(site):
-    from kompetensrapport import a11y
+    from kompetensrapport.pipeline import a11y
 
     require_tool(a11y.missing_tools())
     # every page of the site, each at desktop width and at 320 px (WCAG 1.4.10)

@@ -13,8 +13,9 @@ import pandas as pd
 import pytest
 
 from conftest import ROOT, copy_project, run_cli
-from kompetensrapport import load, privacy, reconcile
-from kompetensrapport.validate import same_as_year_before, validate_year
+from kompetensrapport.inputs import load, reconcile
+from kompetensrapport.pipeline import privacy
+from kompetensrapport.inputs.validate import same_as_year_before, validate_year
 
 #: A made-up person (no one in the source documents); tests add its hash to the list of names.
 NAME = "Tessa Provsdotter"

@@ -94,8 +94,8 @@ def parser() -> argparse.ArgumentParser:
 
 def _validate(args) -> int:
     from kompetensrapport.exceptions import InputError
-    from kompetensrapport.reconcile import ROUNDING
-    from kompetensrapport.validate import validate_year
+    from kompetensrapport.inputs.reconcile import ROUNDING
+    from kompetensrapport.inputs.validate import validate_year
 
     report = validate_year(args.root, args.year)
     if report.problems:
@@ -111,7 +111,7 @@ def _validate(args) -> int:
 
 
 def _build(args) -> int:
-    from kompetensrapport.build import build
+    from kompetensrapport.pipeline.build import build
 
     build(args.root, args.year, only=args.only, render=not args.no_render, jobs=args.jobs, force=args.force,
           out=lambda s: print(s, flush=True))
@@ -119,7 +119,7 @@ def _build(args) -> int:
 
 
 def _new_year(args) -> int:
-    from kompetensrapport.newyear import new_year
+    from kompetensrapport.inputs.newyear import new_year
 
     for line in new_year(args.root, args.year, args.source):
         print(line)
@@ -127,7 +127,7 @@ def _new_year(args) -> int:
 
 
 def _check_site(args) -> int:
-    from kompetensrapport import a11y
+    from kompetensrapport.pipeline import a11y
 
     return a11y.main(args.folder)
 
@@ -206,7 +206,7 @@ def _main(argv: list[str] | None) -> int:
             print(f"error: --root {root}: no such folder", file=sys.stderr)
             return 2
         if root is not None:
-            from kompetensrapport.build import require_project
+            from kompetensrapport.pipeline.build import require_project
 
             require_project(root, notebooks=args.command == "build")
         return {"build": _build, "validate": _validate, "new-year": _new_year,

@@ -11,11 +11,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kompetensrapport import fmt, load
-from kompetensrapport.blocks import Heading, Text
-from kompetensrapport.figures import PRIMARY, Figure, new
-from kompetensrapport.sources import source_text
-from kompetensrapport.tables import Table
+from kompetensrapport.present import fmt
+from kompetensrapport.inputs import load
+from kompetensrapport.present.blocks import Heading, Text
+from kompetensrapport.present.figures import PRIMARY, Figure, new
+from kompetensrapport.present.sources import source_text
+from kompetensrapport.present.tables import Table
 
 OWN, REGION = "förvaltningen", "hela regionen"
 #: What the Enhet column shows.

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from kompetensrapport import fmt, reconcile
-from kompetensrapport.blocks import Callout, Heading, Text, md
-from kompetensrapport.figures import Figure, hbar
-from kompetensrapport.sources import source_text
-from kompetensrapport.tables import Table
+from kompetensrapport.present import fmt
+from kompetensrapport.inputs import reconcile
+from kompetensrapport.present.blocks import Callout, Heading, Text, md
+from kompetensrapport.present.figures import Figure, hbar
+from kompetensrapport.present.sources import source_text
+from kompetensrapport.present.tables import Table
 
 # -- computations ---------------------------------------------------------------------------
 
@@ -294,7 +295,7 @@ def _bridge_figure(br: pd.DataFrame, ar: int) -> Figure:
     """A horizontal waterfall, read top to bottom: the two regionbidrag as full bars, each step as a
     floating bar from the running total before it to the one after; a deduction is hatched, every
     bar has its amount written."""
-    from kompetensrapport.figures import PRIMARY, SECONDARY, new, swedish_ticks
+    from kompetensrapport.present.figures import PRIMARY, SECONDARY, new, swedish_ticks
 
     fig, ax = new(7.0, 0.62 * len(br) + 1.3)
     vmax = float(br.efter_mnkr.max())

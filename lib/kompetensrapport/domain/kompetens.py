@@ -25,12 +25,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from kompetensrapport import fmt, load
-from kompetensrapport.blocks import Bullets, Callout, Heading, Text, md
-from kompetensrapport.figures import Figure, hbar
-from kompetensrapport.codes import BEDOMNINGAR
-from kompetensrapport.sources import source_text
-from kompetensrapport.tables import Table
+from kompetensrapport.present import fmt
+from kompetensrapport.inputs import load
+from kompetensrapport.present.blocks import Bullets, Callout, Heading, Text, md
+from kompetensrapport.present.figures import Figure, hbar
+from kompetensrapport.inputs.codes import BEDOMNINGAR
+from kompetensrapport.present.sources import source_text
+from kompetensrapport.present.tables import Table
 
 FILE = "kompetensanalys.csv"
 

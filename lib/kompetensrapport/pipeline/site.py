@@ -19,8 +19,8 @@ from pathlib import Path
 
 import yaml
 
-from kompetensrapport import fmt
-from kompetensrapport.blocks import md
+from kompetensrapport.present import fmt
+from kompetensrapport.present.blocks import md
 
 
 #: A Lua filter that keeps text as typed in the PDFs (see the file, in templates/).
@@ -92,7 +92,7 @@ def _write(path: Path, text: str) -> None:
 
 def index_page(data: dict, pages: list[Page], year: int) -> str:
     """The start page: the year's key figures in brief and links onward."""
-    from kompetensrapport import oversikt
+    from kompetensrapport.domain import oversikt
 
     lines = ["---", f"title: \"Kompetensförsörjning i Region Skåne {year}\"", "lang: sv", "---", "",
              f"Rapporten samlar {year} års siffror om kompetensförsörjningen i Region Skåne från "
@@ -131,7 +131,7 @@ def sources_page(data: dict, year: int) -> str:
 
 
 def about_page(data: dict, year: int) -> str:
-    from kompetensrapport.reconcile import all_checks, OK, ROUNDING
+    from kompetensrapport.inputs.reconcile import all_checks, OK, ROUNDING
 
     defs = data["bedomningsdefinitioner.csv"].drop_duplicates("bedomning")
     checks = all_checks(data)

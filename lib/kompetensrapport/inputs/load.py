@@ -182,7 +182,7 @@ def _plain_number_problems(file: str, frame: pd.DataFrame, lines: list[int], dis
 
     pandera coerces text with ``float()``, which accepts these; a plain number is digits with
     an optional sign and decimal point (whole numbers without one)."""
-    from kompetensrapport.schemas import FILES
+    from kompetensrapport.inputs.schemas import FILES
 
     problems = []
     for name, column in FILES[file].to_schema().columns.items():
@@ -242,7 +242,7 @@ def validate_frame(file: str, frame: pd.DataFrame, lines: list[int], display: st
     """Validate a text frame against its schema; return the typed frame or the problems."""
     import pandera.pandas as pa
 
-    from kompetensrapport.schemas import BOOL_COLUMNS, FILES
+    from kompetensrapport.inputs.schemas import BOOL_COLUMNS, FILES
 
     model = FILES[file]
     plain = _plain_number_problems(file, frame, lines, display)
@@ -306,8 +306,8 @@ def written(frame: pd.DataFrame, row, column: str) -> str | None:
 def read_year(root: Path, year: int, files: list[str] | None = None) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
     """Read and validate every data file of a year, and look for personal data in each (see
     :mod:`.privacy`). Returns what could be read and all problems."""
-    from kompetensrapport import privacy
-    from kompetensrapport.schemas import FILES
+    from kompetensrapport.pipeline import privacy
+    from kompetensrapport.inputs.schemas import FILES
 
     root = Path(root)
     folder = data_dir(root, year)
@@ -341,7 +341,7 @@ VALIDATED_ENV = "KOMPETENSRAPPORT_VALIDATED"
 
 def data_key(root: Path, year: int) -> str:
     """A hash of every file in ``data/<år>/`` (names and bytes)."""
-    from kompetensrapport import cache
+    from kompetensrapport.pipeline import cache
 
     h = hashlib.sha256()
     cache.hash_files(h, cache.files_in(data_dir(root, year)))

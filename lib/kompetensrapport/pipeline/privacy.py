@@ -22,7 +22,7 @@ Koncernkontoret's verksamhetsberättelse (004); names that only occur inside the
 organisation (a foundation, an academy) are not persons and are left out. To add a name for a
 new year's documents::
 
-    python -c "from kompetensrapport.privacy import name_hash; print(name_hash('Förnamn Efternamn'))"
+    python -c "from kompetensrapport.pipeline.privacy import name_hash; print(name_hash('Förnamn Efternamn'))"
 
 and add the printed hash to :data:`NAME_HASHES` (never the name).
 
@@ -288,7 +288,7 @@ def _input_problems(text: str, display: str, line: int | None, column: str | Non
 
 def table_problems(frame, lines, display: str) -> list[Problem]:
     """Personal data in a data file read as text (a frame of str cells, as
-    :func:`kompetensrapport.load.read_table` returns it, and the line each row begins on): one
+    :func:`kompetensrapport.inputs.load.read_table` returns it, and the line each row begins on): one
     :class:`~kompetensrapport.exceptions.Problem` per finding, naming the file, the line and the
     column, with the finding masked as in :class:`Finding`."""
     found = []

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 CACHE_FILE = ".kr-cache.json"
-PACKAGE = Path(__file__).resolve().parent
+PACKAGE = Path(__file__).resolve().parents[1]
 
 
 def hash_files(h, paths) -> None:
@@ -62,10 +62,10 @@ def inputs_key(root: Path, year: int) -> str:
 
 def files_for(sections) -> list[str]:
     """The data files a page with these sections reads (None: every file, for the overview)."""
-    from kompetensrapport.validate import COMMON_FILES, SECTION_FILES
+    from kompetensrapport.inputs.validate import COMMON_FILES, SECTION_FILES
 
     if sections is None:
-        from kompetensrapport.schemas import FILES
+        from kompetensrapport.inputs.schemas import FILES
 
         return sorted(FILES)
     names = set(COMMON_FILES)

@@ -12,10 +12,10 @@ import re
 import shutil
 from pathlib import Path
 
-from kompetensrapport import load, params as params_mod
+from kompetensrapport.inputs import load, params as params_mod
 from kompetensrapport.exceptions import UsageError
-from kompetensrapport.schemas import FILES, columns
-from kompetensrapport.validate import COMMON_FILES, SECTION_FILES
+from kompetensrapport.inputs.schemas import FILES, columns
+from kompetensrapport.inputs.validate import COMMON_FILES, SECTION_FILES
 
 
 def new_year(root: Path, year: int, source: int | None = None) -> list[str]:

@@ -40,13 +40,13 @@ from pathlib import Path
 #: What the server imports before it forks kernels: what ``notebooks/*.ipynb`` import.
 PRELOAD = [
     "ipykernel.kernelapp",
-    "kompetensrapport.budget",
-    "kompetensrapport.fokus",
-    "kompetensrapport.hr",
-    "kompetensrapport.kompetens",
-    "kompetensrapport.load",
-    "kompetensrapport.oversikt",
-    "kompetensrapport.blocks",
+    "kompetensrapport.domain.budget",
+    "kompetensrapport.domain.fokus",
+    "kompetensrapport.domain.hr",
+    "kompetensrapport.domain.kompetens",
+    "kompetensrapport.inputs.load",
+    "kompetensrapport.domain.oversikt",
+    "kompetensrapport.present.blocks",
     "matplotlib.pyplot",
     "seaborn",
     "openpyxl",  # the downloads (tables.py); 0.2 s a kernel otherwise
@@ -298,7 +298,7 @@ def _warm_up() -> None:
     tests check that the kernels' output is unchanged by this)."""
     import io
 
-    from kompetensrapport import figures, fmt
+    from kompetensrapport.present import figures, fmt
 
     fmt.number(-1234.5, 1)
 
@@ -342,9 +342,9 @@ def _start_kernel(conn: socket.socket, kernels: dict, sel) -> int | None:
 
 
 #: The module that makes a fork server import what the kernels need (:func:`preload`).
-KERNEL_PRELOAD = "kompetensrapport._kernel_preload"
+KERNEL_PRELOAD = "kompetensrapport.pipeline._kernel_preload"
 #: Imported last by every fork server :func:`fork_server` starts: it leaves without teardown.
-FORK_SERVER_EXIT = "kompetensrapport._fork_server_exit"
+FORK_SERVER_EXIT = "kompetensrapport.pipeline._fork_server_exit"
 
 
 def fork_server(preload_modules: list[str]):
@@ -394,7 +394,7 @@ class KernelServer:
 
     The server is a child of the multiprocessing fork server of ``context`` (default: the
     current process's), the one the build's worker processes come from: when that fork server
-    has imported the kernels' libraries (:func:`kompetensrapport.execute.prepare_workers` with
+    has imported the kernels' libraries (:func:`kompetensrapport.pipeline.execute.prepare_workers` with
     ``warm=True``) the server is ready at once, and the libraries are imported once per build,
     not twice; otherwise the server imports them itself."""
 

@@ -3,7 +3,7 @@
 papermill is safe across processes, while several kernels launched from one process's pool can
 race; so every notebook runs in a fresh worker process (``max_tasks_per_child=1``), forked from a
 multiprocessing fork server that has imported papermill once. Each notebook's kernel is forked
-from a :class:`~kompetensrapport.kernels.KernelServer` that has imported the notebooks'
+from a :class:`~kompetensrapport.pipeline.kernels.KernelServer` that has imported the notebooks'
 libraries once (``warm=False`` starts normal kernels). The executed notebook gets a YAML
 front-matter cell for Quarto (title, ``lang: sv``, code hidden) and its code cells are tagged
 ``remove-input`` and hidden, so readers see only the results.
@@ -20,7 +20,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kompetensrapport import kernels
+from kompetensrapport.pipeline import kernels
 
 KERNEL = "python3"
 KERNEL_START_ATTEMPTS = 3
@@ -147,8 +147,8 @@ def run_job(job: Job) -> Result:
 
 #: What the worker processes' fork server imports once (each worker then starts with them);
 #: the last one runs :func:`warm_worker`.
-WORKER_PRELOAD = ["papermill", "nbformat", "jupyter_client.manager", "kompetensrapport.execute",
-                  "kompetensrapport._worker_preload"]
+WORKER_PRELOAD = ["papermill", "nbformat", "jupyter_client.manager", "kompetensrapport.pipeline.execute",
+                  "kompetensrapport.pipeline._worker_preload"]
 
 
 def warm_worker() -> None:
@@ -198,7 +198,7 @@ def run_all(jobs: list[Job], workers: int, on_done=None, warm: bool = True, log:
             server: kernels.KernelServer | None = None) -> list[Result]:
     """Run jobs, each in its own process, ``workers`` at a time. ``on_done(result, n, total)``
     is called as each finishes. Results come back in the order of ``jobs``. With ``warm`` the
-    kernels are forked from a :class:`~kompetensrapport.kernels.KernelServer`: ``server`` when
+    kernels are forked from a :class:`~kompetensrapport.pipeline.kernels.KernelServer`: ``server`` when
     the caller started one (it stays the caller's to stop), else one started here (its stderr
     goes to ``log``)."""
     if not jobs:

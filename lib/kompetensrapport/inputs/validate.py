@@ -11,7 +11,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kompetensrapport import load, params as params_mod, privacy, reconcile
+from kompetensrapport.inputs import load, params as params_mod, reconcile
+from kompetensrapport.pipeline import privacy
 from kompetensrapport.exceptions import InputError, Problem
 
 #: Which data files each section reads, and whether they hold a `forvaltning` column.

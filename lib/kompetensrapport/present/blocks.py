@@ -15,9 +15,9 @@ import html
 import re
 from dataclasses import dataclass
 
-from kompetensrapport import escape
+from kompetensrapport.present import escape
 
-#: A data value as Markdown (``md("a*b")`` gives ``'a\\*b'``) and as HTML; see :mod:`kompetensrapport.escape`.
+#: A data value as Markdown (``md("a*b")`` gives ``'a\\*b'``) and as HTML; see :mod:`kompetensrapport.present.escape`.
 md = escape.markdown
 esc = escape.html
 

@@ -14,8 +14,8 @@ import base64
 import io
 from dataclasses import dataclass, field
 
-from kompetensrapport.blocks import Block, esc, md
-from kompetensrapport import tables
+from kompetensrapport.present.blocks import Block, esc, md
+from kompetensrapport.present import tables
 
 #: Dark blue: 8.6:1 against white. Used for bars and lines.
 PRIMARY = "#1f4e79"
@@ -110,6 +110,6 @@ def swedish_ticks(axis, decimals: int = 0) -> None:
     """Tick labels the Swedish way (no-break space between thousands, decimal comma, U+2212)."""
     from matplotlib.ticker import FuncFormatter
 
-    from kompetensrapport import fmt
+    from kompetensrapport.present import fmt
 
     axis.set_major_formatter(FuncFormatter(lambda v, _pos: fmt.number(v, decimals)))

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from kompetensrapport import budget, fmt, fokus, kompetens
-from kompetensrapport.blocks import Bullets, Heading, Text, md
-from kompetensrapport.figures import Figure
-from kompetensrapport.tables import Table
+from kompetensrapport.domain import budget, fokus, kompetens
+from kompetensrapport.present import fmt
+from kompetensrapport.present.blocks import Bullets, Heading, Text, md
+from kompetensrapport.present.figures import Figure
+from kompetensrapport.present.tables import Table
 
 PREFIX = "oversikt-"
 
@@ -19,7 +20,7 @@ def forvaltningar(root: Path, ar: int) -> list:
     """The year's förvaltningar, from their parameter files (:class:`.params.Params`). The
     parameter files' schema (pydantic) is imported here, by the one notebook that reads them,
     not by the kernel server for every notebook."""
-    from kompetensrapport import params
+    from kompetensrapport.inputs import params
 
     return params.load_all(Path(root), ar)
 

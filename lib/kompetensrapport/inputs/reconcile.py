@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from kompetensrapport import load
+from kompetensrapport.inputs import load
 from kompetensrapport.exceptions import Problem
 
 OK, ROUNDING, ERROR = "ok", "avrundning", "fel"

@@ -24,7 +24,8 @@ from pathlib import Path
 
 import yaml
 
-from kompetensrapport import cache, escape
+from kompetensrapport.pipeline import cache
+from kompetensrapport.present import escape
 from kompetensrapport.exceptions import BuildLockedError, NotebookError, QuartoError, UsageError
 
 BUILD_DIR = ".build"
@@ -177,7 +178,7 @@ def _pages(staging: Path, planned: dict[tuple[int, str], str] | None = None) -> 
     """The site's pages: the notebooks in ``staging`` (titles from their front matter, where they
     are escaped for Markdown) and the ``planned`` ones, (year, slug) -> title, that this build is
     about to run."""
-    from kompetensrapport import site
+    from kompetensrapport.pipeline import site
 
     titles = {}
     for nb in staging.glob("*/*.ipynb"):
@@ -219,7 +220,7 @@ def build(root: Path, year: int, only: list[str] | None = None, render: bool = T
             if unchanged is not None:
                 return unchanged
         # what a real build needs (pandas, pandera, papermill, ...) is imported only now
-        from kompetensrapport import execute, kernels
+        from kompetensrapport.pipeline import execute, kernels
 
         # one fork server imports what the workers and the kernels need in the background, on
         # the other core, while this process validates the data; the kernel server is its child
@@ -236,7 +237,8 @@ def build(root: Path, year: int, only: list[str] | None = None, render: bool = T
 
 def _build_year(root: Path, year: int, only, render: bool, jobs, force: bool, out, started: float,
                 inputs: str, server) -> Outcome:
-    from kompetensrapport import execute, load, privacy, site, validate
+    from kompetensrapport.pipeline import execute, privacy, site
+    from kompetensrapport.inputs import load, validate
 
     _say(out, f"Validating data/{year} and params/{year} ...")
     report = validate.require_valid(root, year)
@@ -395,7 +397,7 @@ def _run_with_progress(run, workers: int, out, server=None, finished=None) -> li
     ``finished(result)`` is called as each notebook finishes."""
     from tqdm import tqdm
 
-    from kompetensrapport import execute
+    from kompetensrapport.pipeline import execute
 
     bar = tqdm(total=len(run), unit="notebook", file=sys.stderr, disable=not run or not sys.stderr.isatty(),
                leave=False, desc="Notebooks")

@@ -18,7 +18,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from kompetensrapport.codes import SLUG_PATTERN  # a slug names files: no "/", "..", spaces
+from kompetensrapport.inputs.codes import SLUG_PATTERN  # a slug names files: no "/", "..", spaces
 from kompetensrapport.exceptions import InputError, Problem, UsageError
 
 #: The sections a förvaltning's page can have, in the order they are shown.

@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from kompetensrapport import escape
-from kompetensrapport.blocks import Block, esc, md
+from kompetensrapport.present import escape
+from kompetensrapport.present.blocks import Block, esc, md
 
 #: Where download files are written, relative to the notebook's working directory.
 DOWNLOAD_DIR = "nedladdning"
@@ -105,7 +105,7 @@ class Table(Block):
 
         The CSV holds every value as it is in the data (CSV is data, read by programs), also one
         that starts with ``=``. In the Excel file no cell is a formula: every text cell is stored
-        as text (:func:`kompetensrapport.escape.spreadsheet_text`)."""
+        as text (:func:`kompetensrapport.present.escape.spreadsheet_text`)."""
         if self._written:
             return
         data = self.data if self.data is not None else self.frame.drop(index=self.frame.index[self.computed_rows])

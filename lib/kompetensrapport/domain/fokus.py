@@ -13,11 +13,11 @@ import re
 import numpy as np
 import pandas as pd
 
-from kompetensrapport import fmt
-from kompetensrapport.blocks import Bullets, Heading, Text, md
-from kompetensrapport.figures import PRIMARY, SECONDARY, Figure, hbar, new, swedish_ticks
-from kompetensrapport.sources import source_text
-from kompetensrapport.tables import Table
+from kompetensrapport.present import fmt
+from kompetensrapport.present.blocks import Bullets, Heading, Text, md
+from kompetensrapport.present.figures import PRIMARY, SECONDARY, Figure, hbar, new, swedish_ticks
+from kompetensrapport.present.sources import source_text
+from kompetensrapport.present.tables import Table
 
 #: The steps of the funnel: column in fokus_kursomgangar.csv and the name a reader sees. The table in
 #: the document heads the last step "Klarat prov"; its text says these passed the whole course

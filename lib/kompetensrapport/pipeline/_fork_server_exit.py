@@ -1,4 +1,4 @@
-"""Imported last by the fork server of the build's processes (:func:`kompetensrapport.kernels.fork_server`).
+"""Imported last by the fork server of the build's processes (:func:`kompetensrapport.pipeline.kernels.fork_server`).
 
 The fork server ends once the build and every process it forked are gone. Left to itself it
 would then tear down everything it imported (pandas, matplotlib, ipykernel, ...): about a third
@@ -16,7 +16,7 @@ test), this module does nothing: the handler is registered only while the fork s
 import atexit
 import sys
 
-from kompetensrapport.kernels import leave_now
+from kompetensrapport.pipeline.kernels import leave_now
 
 
 def _in_fork_server() -> bool:

@@ -1,6 +1,6 @@
 """The schema of every data file in ``data/<år>/``, declared as pandera classes.
 
-Every file is read as text (see :mod:`kompetensrapport.load`) and then validated lazily against
+Every file is read as text (see :mod:`kompetensrapport.inputs.load`) and then validated lazily against
 its class here, so that one run reports every failure at once. ``coerce=True`` turns the text into
 the declared types; a value that cannot be turned (``"12,5"`` for a number) is reported with its
 row. ``strict=True`` makes a missing or an unknown column an error.
@@ -17,7 +17,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from kompetensrapport.codes import BEDOMNINGAR, BOOL_TEXT, KALLA_PATTERN, SLUG_PATTERN  # noqa: F401
+from kompetensrapport.inputs.codes import BEDOMNINGAR, BOOL_TEXT, KALLA_PATTERN, SLUG_PATTERN  # noqa: F401
 
 
 def _kalla():
