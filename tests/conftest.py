@@ -68,13 +68,9 @@ def real_data():
 
 @pytest.fixture
 def out_dir(tmp_path):
-    """Send download files and figure files to a temporary folder."""
-    from kompetensrapport.present import tables
-
-    before = tables.output_dir()
-    tables.set_output_dir(tmp_path)
-    yield tmp_path
-    tables.set_output_dir(before)
+    """A page's folder for download and figure files; blocks write into it only when asked:
+    ``kompetensrapport.present.blocks.write_files(blocks, out_dir)``."""
+    return tmp_path
 
 
 @pytest.fixture(scope="session")

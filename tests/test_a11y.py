@@ -136,21 +136,16 @@ def planted(browser_tools, exported, tmp_path_factory):
     reports, out, _ = exported
     folder = tmp_path_factory.mktemp("planted")
     planted_reports = tmp_path_factory.mktemp("planted-reports")
-    before = tables.output_dir()
-    tables.set_output_dir(folder)  # the table's download files go to tmp
-    try:
-        grey = pd.DataFrame({"Förvaltning": ["Lasarettet i Ystad", "Koncernkontoret"],
-                             "Yrken (antal)": ["41", "12"]})
-        styles = pd.DataFrame([["", "color:#999999;background-color:#ffffff"], ["", ""]], columns=grey.columns)
-        table = tables.Table(grey, caption="Yrken per förvaltning", source="provdata", name="prov-kontrast",
-                             numeric=["Yrken (antal)"], styles=styles)
-        clean = tables.Table(grey, caption="Yrken per förvaltning", source="provdata", name="prov-ren",
-                             numeric=["Yrken (antal)"])
-        css = (resources.files("kompetensrapport") / "templates" / "styles.css").read_text(encoding="utf-8")
-        (folder / "lag-kontrast.html").write_text(_page(table.html(), css), encoding="utf-8")
-        (folder / "ren.html").write_text(_page(clean.html(), css), encoding="utf-8")
-    finally:
-        tables.set_output_dir(before)
+    grey = pd.DataFrame({"Förvaltning": ["Lasarettet i Ystad", "Koncernkontoret"],
+                         "Yrken (antal)": ["41", "12"]})
+    styles = pd.DataFrame([["", "color:#999999;background-color:#ffffff"], ["", ""]], columns=grey.columns)
+    table = tables.Table(grey, caption="Yrken per förvaltning", source="provdata", name="prov-kontrast",
+                         numeric=["Yrken (antal)"], styles=styles)
+    clean = tables.Table(grey, caption="Yrken per förvaltning", source="provdata", name="prov-ren",
+                         numeric=["Yrken (antal)"])
+    css = (resources.files("kompetensrapport") / "templates" / "styles.css").read_text(encoding="utf-8")
+    (folder / "lag-kontrast.html").write_text(_page(table.html(), css), encoding="utf-8")
+    (folder / "ren.html").write_text(_page(clean.html(), css), encoding="utf-8")
     # a real page with the alt text of its first figure removed
     real = (out / "2023" / "oversikt.html").read_text(encoding="utf-8")
     assert real.count("<img") == 2

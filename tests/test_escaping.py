@@ -329,7 +329,7 @@ def test_excel_writer_stores_text_as_text(out_dir):
 
     frame = pd.DataFrame({"Insats": ['=HYPERLINK("http://x","Klicka")', "+1", "-1", "@a", "vanlig"],
                           "Antal": [1, 2, 3, 4, 5]})
-    Table(frame, caption="=1+1", source="@källa", name="formler").write_downloads()
+    Table(frame, caption="=1+1", source="@källa", name="formler").write_files(out_dir)
     book = openpyxl.load_workbook(out_dir / "nedladdning/formler.xlsx")
     cells = [c for sheet in book.worksheets for row in sheet.iter_rows() for c in row]
     assert [c.value for c in cells if c.data_type == "s" and c.quotePrefix] == [

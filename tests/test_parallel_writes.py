@@ -16,10 +16,9 @@ from kompetensrapport.present import tables
 
 
 def _writer(folder: str, rounds: int) -> None:
-    tables.set_output_dir(Path(folder))
     frame = pd.DataFrame({"Kurs": [f"Kurs {i}" for i in range(400)], "Antal": [str(i) for i in range(400)]})
     for _ in range(rounds):
-        tables.Table(frame, caption="Samma tabell", source="x.txt: y", name="delad").write_downloads()
+        tables.Table(frame, caption="Samma tabell", source="x.txt: y", name="delad").write_files(Path(folder))
 
 
 def test_concurrent_writers_of_one_download_never_expose_a_partial_file(tmp_path):

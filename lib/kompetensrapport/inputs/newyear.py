@@ -15,7 +15,7 @@ from pathlib import Path
 from kompetensrapport.inputs import load, params as params_mod
 from kompetensrapport.exceptions import UsageError
 from kompetensrapport.inputs.schemas import FILES, columns
-from kompetensrapport.inputs.validate import COMMON_FILES, SECTION_FILES
+from kompetensrapport import sections
 
 
 def new_year(root: Path, year: int, source: int | None = None) -> list[str]:
@@ -46,7 +46,7 @@ def new_year(root: Path, year: int, source: int | None = None) -> list[str]:
         (tmp_params / path.name).write_text(text, encoding="utf-8")
         p, _ = params_mod.read_params_file(tmp_params / path.name, year)
         for section in (p.avsnitt if p else []):
-            for f in SECTION_FILES[section]:
+            for f in sections.get(section).files:
                 sections_by_file.setdefault(f, []).append(p.forvaltning)
     tmp_data.rename(data_dir)
     tmp_params.rename(params_dir)
@@ -55,7 +55,7 @@ def new_year(root: Path, year: int, source: int | None = None) -> list[str]:
              "Fill in:"]
     for name in FILES:
         users = sorted(set(sections_by_file.get(name, [])))
-        if name in COMMON_FILES:
+        if name in sections.COMMON_FILES:
             lines.append(f"  data/{year}/{name}: the year's source documents")
         elif users:
             of_year = f" with ar {year}" if {"forvaltning", "ar"} <= set(columns(name)) else ""

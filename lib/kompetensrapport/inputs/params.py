@@ -18,27 +18,12 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from kompetensrapport import sections
 from kompetensrapport.inputs.codes import SLUG_PATTERN  # a slug names files: no "/", "..", spaces
 from kompetensrapport.exceptions import InputError, Problem, UsageError
 
-#: The sections a förvaltning's page can have, in the order they are shown.
-SECTIONS = (
-    "uppdrag",  # Delmål och uppdrag: the political assignments to Personalnämndens area
-    "budget",  # Personalnämndens internbudget, regionbidrag, budget targets
-    "brygga",  # the steps from the year before's regionbidrag to this year's
-    "resultatrakning",  # a förvaltning's resultaträkning
-    "kompetens",  # kompetensanalys: Balans / Obalans / Brist
-    "handlingsplan",  # the action plan
-    "behov",  # what the förvaltning says must be handled at regional level
-    "utbildning",  # education places and programmes
-    "fokus",  # Fokus Kompetensförsörjning outcomes
-    "hr",  # HR key figures
-)
-
-Section = Literal[
-    "uppdrag", "budget", "brygga", "resultatrakning", "kompetens", "handlingsplan", "behov", "utbildning", "fokus",
-    "hr",
-]
+#: A section key: one of the table in :mod:`kompetensrapport.sections`.
+Section = Literal[sections.KEYS]
 
 
 #: A name is one line of text: no line breaks, tabs or other control characters.
@@ -149,7 +134,7 @@ def read_params_file(path: Path, year: int, display: str | None = None) -> tuple
             elif err["type"] == "string_pattern_mismatch" and key in PATTERN_RULES:
                 rule = PATTERN_RULES[key]
             elif err["type"] == "literal_error":
-                rule = f"unknown section (allowed: {', '.join(SECTIONS)})"
+                rule = f"unknown section (allowed: {', '.join(sections.KEYS)})"
                 value = err.get("input")
             else:
                 rule = err["msg"]

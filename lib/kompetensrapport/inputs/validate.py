@@ -11,26 +11,11 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kompetensrapport import sections
 from kompetensrapport.inputs import load, params as params_mod, reconcile
 from kompetensrapport.pipeline import privacy
 from kompetensrapport.exceptions import InputError, Problem
 
-#: Which data files each section reads, and whether they hold a `forvaltning` column.
-SECTION_FILES: dict[str, list[str]] = {
-    "uppdrag": ["delmal_uppdrag.csv"],
-    "budget": ["internbudget_insatser.csv", "internbudget_totaler.csv", "regionbidrag.csv", "budgetmal.csv"],
-    "brygga": ["regionbidrag_brygga.csv", "regionbidrag.csv"],
-    "resultatrakning": ["resultatrakning.csv"],
-    "kompetens": ["kompetensanalys.csv", "bedomningsdefinitioner.csv", "yrkesmappning.csv"],
-    "handlingsplan": ["handlingsplan.csv"],
-    "behov": ["behov_annan_niva.csv"],
-    "utbildning": ["utbildningsplatser.csv"],
-    "fokus": ["fokus_kursomgangar.csv", "fokus_finansiering.csv", "fokus_resultat.csv",
-              "fokus_fokusomraden.csv", "fokus_resurser.csv"],
-    "hr": ["hr_nyckeltal.csv"],
-}
-#: Files every page reads.
-COMMON_FILES = ["kallor.csv"]
 
 
 @dataclass
@@ -65,7 +50,7 @@ def _cross_checks(root: Path, year: int, plist, data) -> list[Problem]:
     for p in plist:
         pfile = load._display(pdir / f"{p.forvaltning}.yaml", root)
         for section in p.avsnitt:
-            for file in SECTION_FILES[section]:
+            for file in sections.get(section).files:
                 frame = data.get(file)
                 if frame is None:
                     continue  # already reported as missing or invalid
@@ -74,7 +59,7 @@ def _cross_checks(root: Path, year: int, plist, data) -> list[Problem]:
                 elif frame.empty:
                     problems.append(Problem(frame.attrs.get("file", file), None, None, None,
                                             f"has no rows; fill in the year's figures (section '{section}' of {pfile} reads it)"))
-    for file in COMMON_FILES:
+    for file in sections.COMMON_FILES:
         frame = data.get(file)
         if frame is not None and frame.empty:
             problems.append(Problem(frame.attrs.get("file", file), None, None, None, "has no rows; list the year's source documents"))

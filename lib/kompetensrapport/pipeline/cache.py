@@ -62,16 +62,13 @@ def inputs_key(root: Path, year: int) -> str:
 
 def files_for(sections) -> list[str]:
     """The data files a page with these sections reads (None: every file, for the overview)."""
-    from kompetensrapport.inputs.validate import COMMON_FILES, SECTION_FILES
+    from kompetensrapport import sections as table
 
     if sections is None:
         from kompetensrapport.inputs.schemas import FILES
 
         return sorted(FILES)
-    names = set(COMMON_FILES)
-    for s in sections:
-        names.update(SECTION_FILES[s])
-    return sorted(names)
+    return list(table.files_for(sections))
 
 
 #: The name a page's inputs give to the package code and the locked environment.

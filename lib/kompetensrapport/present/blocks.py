@@ -101,8 +101,19 @@ class Callout(Block):
 
 
 def show(blocks) -> None:
-    """Display blocks in a notebook (an empty list shows nothing)."""
+    """Display blocks in a notebook (an empty list shows nothing). Writes no file: see
+    :func:`write_files`."""
     from IPython.display import display
 
     for block in blocks:
         display(block)
+
+
+def write_files(blocks, folder) -> list:
+    """Write the files that go with ``blocks`` into ``folder`` (the page's folder): each table's
+    CSV and Excel download and each figure's PNG (the PDF shows it). Returns the paths written."""
+    written = []
+    for block in blocks:
+        if hasattr(block, "write_files"):
+            written += block.write_files(folder)
+    return written

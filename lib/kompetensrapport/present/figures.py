@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import io
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from kompetensrapport.present.blocks import Block, esc, md
 from kompetensrapport.present import tables
@@ -69,10 +70,14 @@ class Figure(Block):
             self.fig.savefig(buf, format="png", bbox_inches="tight", metadata={"Software": None})
             pyplot().close(self.fig)
             self._png = buf.getvalue()
-            folder = tables.output_dir() / FIGURE_DIR
-            folder.mkdir(parents=True, exist_ok=True)
-            tables.write_atomic(folder / f"{self.name}.png", self._png)
         return self._png
+
+    def write_files(self, folder) -> list:
+        """Write the PNG the PDF shows into ``folder``/figurer (the page's folder); returns its path."""
+        path = Path(folder) / FIGURE_DIR / f"{self.name}.png"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tables.write_atomic(path, self.png())
+        return [path]
 
     def html(self) -> str:
         data = base64.b64encode(self.png()).decode("ascii")
@@ -80,7 +85,6 @@ class Figure(Block):
                 f'style="max-width:100%;height:auto"><figcaption>{esc(self.caption)}</figcaption></figure>')
 
     def markdown(self) -> str:
-        self.png()
         alt = md(self.alt)  # pandoc reads backslash escapes in attribute values, \" included
         return f'![{md(self.caption)}]({FIGURE_DIR}/{self.name}.png){{fig-alt="{alt}"}}'
 

@@ -26,19 +26,8 @@ import pandas as pd
 from kompetensrapport.present import escape
 from kompetensrapport.present.blocks import Block, esc, md
 
-#: Where download files are written, relative to the notebook's working directory.
+#: The folder, next to the page, that holds the download files.
 DOWNLOAD_DIR = "nedladdning"
-_output_dir = Path(".")
-
-
-def set_output_dir(path) -> None:
-    """Folder next to the page where download files and figure files are written."""
-    global _output_dir
-    _output_dir = Path(path)
-
-
-def output_dir() -> Path:
-    return _output_dir
 
 
 _FIXED_TIME = (2000, 1, 1, 0, 0, 0)
@@ -94,25 +83,23 @@ class Table(Block):
     row_headers: bool = True
     strong_rows: list[int] = field(default_factory=list)
     computed_rows: list[int] = field(default_factory=list)
-    _written: bool = field(default=False, repr=False)
 
     # -- downloads ---------------------------------------------------------------------
     def download_paths(self) -> tuple[str, str]:
         return f"{DOWNLOAD_DIR}/{self.name}.csv", f"{DOWNLOAD_DIR}/{self.name}.xlsx"
 
-    def write_downloads(self) -> None:
-        """Write the CSV (UTF-8 with BOM, so Excel opens it right) and the Excel file.
+    def write_files(self, folder) -> list[Path]:
+        """Write the CSV (UTF-8 with BOM, so Excel opens it right) and the Excel file into
+        ``folder``/nedladdning (the page's folder); returns their paths.
 
         The CSV holds every value as it is in the data (CSV is data, read by programs), also one
         that starts with ``=``. In the Excel file no cell is a formula: every text cell is stored
         as text (:func:`kompetensrapport.present.escape.spreadsheet_text`)."""
-        if self._written:
-            return
         data = self.data if self.data is not None else self.frame.drop(index=self.frame.index[self.computed_rows])
         csv_rel, xlsx_rel = self.download_paths()
-        folder = _output_dir / DOWNLOAD_DIR
-        folder.mkdir(parents=True, exist_ok=True)
-        write_atomic(_output_dir / csv_rel, data.to_csv(index=False).encode("utf-8-sig"))
+        folder = Path(folder)
+        (folder / DOWNLOAD_DIR).mkdir(parents=True, exist_ok=True)
+        write_atomic(folder / csv_rel, data.to_csv(index=False).encode("utf-8-sig"))
         xlsx = io.BytesIO()
         with pd.ExcelWriter(xlsx, engine="openpyxl") as xl:
             data.to_excel(xl, index=False, sheet_name="data")
@@ -122,15 +109,14 @@ class Table(Block):
                 for row in sheet.iter_rows():
                     for cell in row:
                         escape.spreadsheet_text(cell)
-        write_atomic(_output_dir / xlsx_rel, reproducible_xlsx(xlsx.getvalue()))
-        self._written = True
+        write_atomic(folder / xlsx_rel, reproducible_xlsx(xlsx.getvalue()))
+        return [folder / csv_rel, folder / xlsx_rel]
 
     # -- representations ---------------------------------------------------------------
     def _align(self, col) -> str:
         return "right" if col in self.numeric else "left"
 
     def html(self) -> str:
-        self.write_downloads()
         cols = list(self.frame.columns)
         out = ['<div class="kr-table">',
                '<table class="table kr" data-quarto-disable-processing="true">',
@@ -173,7 +159,6 @@ class Table(Block):
         return dashes[:-1] + ":" if col in self.numeric else ":" + dashes[1:]
 
     def markdown(self) -> str:
-        self.write_downloads()
         cols = list(self.frame.columns)
         lines = ["| " + " | ".join(md(c) for c in cols) + " |",
                  "|" + "|".join(self._rule(c) for c in cols) + "|"]
