@@ -93,13 +93,13 @@ def test_printed_python_is_the_one_running_not_the_base_interpreter_of_its_venv(
     import os
     import sys
 
-    from kompetensrapport import cli
+    from kompetensrapport import commands
 
     base = tmp_path / "base-bin"
     base.mkdir()
     (base / "python").symlink_to(os.path.realpath(sys.executable))
     monkeypatch.setenv("PATH", str(base))
-    assert cli.python_command() != "python"
+    assert commands.python_command() != "python"
     monkeypatch.setenv("PATH", os.path.dirname(sys.executable))
     if os.path.basename(sys.executable) == "python":
-        assert cli.python_command() == "python"
+        assert commands.python_command() == "python"

@@ -263,10 +263,10 @@ def test_names_are_escaped_in_front_matter_and_navbar(built):
 
 def test_a_rebuild_reads_the_names_back_from_the_front_matter(built):
     """A build with --only takes the other pages' titles from their notebooks' front matter."""
-    from kompetensrapport.pipeline import build
+    from kompetensrapport.pipeline import site
 
     project, _, _ = built
-    titles = {page.slug: page.title for page in build._pages(project / "reports")}
+    titles = {page.slug: page.title for page in site.pages_in(project / "reports")}
     for slug, namn in NAMES.items():
         assert titles[slug] == namn
 

@@ -21,6 +21,7 @@ import traceback
 from pathlib import Path
 
 from kompetensrapport import __version__
+from kompetensrapport.commands import command, python_command  # noqa: F401 - printed in messages
 from kompetensrapport.exceptions import KompetensrapportError
 
 EPILOG = """exit statuses: 0 done; 1 invalid data or parameter files; 2 wrong usage (also a
@@ -130,45 +131,6 @@ def _check_site(args) -> int:
     from kompetensrapport.pipeline import a11y
 
     return a11y.main(args.folder)
-
-
-def command(*args: str) -> str:
-    """The command that runs this program again with ``args``, written as it was started, so
-    that a message can print a command that works as printed (from the same folder, with no
-    virtual environment activated): ``kompetensrapport`` when that name on PATH is this
-    program, else the path it was started by (``.venv/bin/kompetensrapport``), or
-    ``<python> -m kompetensrapport`` when it was started so (or used as a library)."""
-    import shlex
-
-    started = sys.argv[0] if sys.argv else ""
-    if os.path.basename(started) == "kompetensrapport" and os.path.isfile(started):
-        head = ["kompetensrapport" if _on_path("kompetensrapport", started) else started]
-    else:
-        head = [python_command(), "-m", "kompetensrapport"]
-    return shlex.join([*head, *map(str, args)])
-
-
-def _on_path(name: str, path: str) -> bool:
-    """Whether the command ``name`` found on PATH is the file ``path``, in the same folder: a
-    virtual environment's ``python`` is a link to the base interpreter's, but only the one in the
-    environment's own folder runs with the environment's packages."""
-    import shutil
-
-    found = shutil.which(name)
-    try:
-        return (found is not None and os.path.samefile(found, path)
-                and os.path.samefile(os.path.dirname(found), os.path.dirname(path)))
-    except OSError:
-        return False
-
-
-def python_command() -> str:
-    """How to call the Python this program runs in: ``python`` when that is the one on PATH,
-    else its path (relative to the current folder when it lies below it)."""
-    if _on_path("python", sys.executable):
-        return "python"
-    relative = os.path.relpath(sys.executable)
-    return relative if not relative.startswith("..") else sys.executable
 
 
 def _on_ctrl_c(signum, frame) -> None:

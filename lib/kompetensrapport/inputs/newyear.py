@@ -60,7 +60,7 @@ def new_year(root: Path, year: int, source: int | None = None) -> list[str]:
         elif users:
             of_year = f" with ar {year}" if {"forvaltning", "ar"} <= set(columns(name)) else ""
             lines.append(f"  data/{year}/{name}: rows for {', '.join(users)}{of_year}")
-    from kompetensrapport.cli import command
+    from kompetensrapport.commands import command
 
     root_args = [] if root.resolve() == Path.cwd().resolve() else ["--root", str(root)]
     lines += ["", f"Check the parameter files in params/{year}/ (remove a förvaltning's file if it does not "

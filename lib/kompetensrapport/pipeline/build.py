@@ -1,4 +1,5 @@
-"""The build: validate, execute the notebooks, write the Quarto pages, render, publish.
+"""The build: plan what changed, validate, execute the notebooks, write the Quarto pages, render,
+and publish the new generation (see :mod:`.generations`).
 
 Nothing is written where the published output lives until everything has succeeded. Each
 build works in a new staging folder ``.build/gen-<time>-<pid>/reports/`` (a complete Quarto
@@ -11,65 +12,18 @@ leftovers. A lock file makes a second build in the same project refuse with a cl
 
 from __future__ import annotations
 
-import fcntl
-import json
 import os
 import shutil
-import subprocess
 import sys
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
+from kompetensrapport.pipeline import cache, generations, render
+from kompetensrapport.exceptions import NotebookError, QuartoError, UsageError
 
-from kompetensrapport.pipeline import cache
-from kompetensrapport.present import escape
-from kompetensrapport.exceptions import BuildLockedError, NotebookError, QuartoError, UsageError
-
-BUILD_DIR = ".build"
 NOTEBOOK = "notebooks/forvaltning.ipynb"
 OVERVIEW = "notebooks/oversikt.ipynb"
-
-
-def install_quarto_hint() -> str:
-    """How to install Quarto, with a pip command for the Python this program runs in (so that it
-    works as printed, without an activated virtual environment)."""
-    from kompetensrapport.cli import python_command
-
-    return (f"Install Quarto with `{python_command()} -m pip install quarto-cli` or "
-            "`conda install -c conda-forge quarto`, then build again. `--no-render` builds "
-            "without the site on purpose.")
-
-
-def find_quarto() -> str | None:
-    """The ``quarto`` command: on PATH, or beside this program's Python (pip's ``quarto-cli`` in
-    a virtual environment that is not activated, as ``.venv/bin/kompetensrapport`` runs)."""
-    return shutil.which("quarto") or shutil.which("quarto", path=os.path.dirname(sys.executable))
-
-
-#: Typst markup that ends the PDF's first page after the title and the table of contents.
-TITLE_PAGE_BREAK = "#pagebreak()"
-
-
-def pdf_front_matter(year: int, namn: str) -> dict:
-    """A förvaltning's page is also a PDF (Typst, bundled with Quarto): a title page naming the
-    förvaltning and the year (with the table of contents; the report starts on page 2),
-    Swedish headings, A4 with 2 cm margins and 10 pt text so that wide tables fit, tagged for
-    accessibility (PDF/UA-1, Quarto 1.9+). Quarto links it from the HTML page ("Andra format").
-    The title is the förvaltning's name escaped for Markdown (Quarto reads a title as Markdown and
-    pandoc writes it into the HTML page, its ``<title>`` and the Typst document as text)."""
-    return {
-        "title": escape.markdown(namn),
-        "subtitle": f"Kompetensförsörjning i Region Skåne {year}",
-        "format": {
-            "html": "default",
-            "typst": {"toc": True, "toc-title": "Innehåll", "papersize": "a4", "margin": {"x": "2cm", "y": "2cm"},
-                      "fontsize": "10pt", "pdf-standard": "ua-1",
-                      "include-before-body": [{"text": TITLE_PAGE_BREAK}]},
-        },
-    }
 
 
 #: What a project folder holds, for every command that reads one (``--root``).
@@ -100,104 +54,6 @@ class Outcome:
     message: str = ""
 
 
-@contextmanager
-def project_lock(root: Path):
-    """Hold ``.build/lock`` for the duration of a build; refuse if another build holds it."""
-    folder = root / BUILD_DIR
-    folder.mkdir(exist_ok=True)
-    fh = open(folder / "lock", "a+")
-    try:
-        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        fh.seek(0)
-        holder = fh.read().strip() or "unknown"
-        fh.close()
-        raise BuildLockedError(f"another build is running in {root} ({holder}); wait for it to finish "
-                               "and run the build again") from None
-    fh.seek(0)
-    fh.truncate()
-    fh.write(f"pid {os.getpid()}")
-    fh.flush()
-    try:
-        yield
-    finally:
-        fcntl.flock(fh, fcntl.LOCK_UN)
-        fh.close()
-
-
-def current_dir(root: Path) -> Path | None:
-    """The published generation (``.build/current`` resolved), or None before the first build."""
-    link = root / BUILD_DIR / "current"
-    return link.resolve() if link.is_symlink() and link.resolve().is_dir() else None
-
-
-def _publish(root: Path, gen: Path) -> None:
-    """Switch ``.build/current`` to ``gen`` atomically and make sure the public symlinks exist."""
-    build = root / BUILD_DIR
-    tmp = build / f"current.{os.getpid()}.tmp"
-    if tmp.is_symlink() or tmp.exists():
-        tmp.unlink()
-    tmp.symlink_to(gen.name)
-    os.replace(tmp, build / "current")
-    for name, target in (("reports", f"{BUILD_DIR}/current/reports"), ("_site", f"{BUILD_DIR}/current/reports/_site")):
-        link = root / name
-        if link.is_symlink() and os.readlink(link) == target:
-            continue
-        if link.exists() and not link.is_symlink():
-            raise UsageError(f"{link} is a real folder; the build publishes through a symlink there. "
-                             f"Move it away and build again.")
-        tmp = root / f".{name}.{os.getpid()}.tmp"
-        if tmp.is_symlink():
-            tmp.unlink()
-        tmp.symlink_to(target)
-        os.replace(tmp, link)
-
-
-def _cleanup(root: Path, keep: set[Path]) -> None:
-    """Remove staging folders of earlier builds (finished, failed or killed)."""
-    for old in (root / BUILD_DIR).glob("gen-*"):
-        if old.resolve() not in keep:
-            shutil.rmtree(old, ignore_errors=True)
-    for tmp in (root / BUILD_DIR).glob("current.*.tmp"):
-        tmp.unlink(missing_ok=True)
-
-
-def _carry_over(previous: Path | None, staging: Path, year: int, keep_this_year: bool) -> None:
-    """Copy what this build does not remake from the published generation: other years, and with
-    ``--only`` the other förvaltningar of this year."""
-    staging.mkdir(parents=True)
-    if previous is None:
-        return
-    src = previous / "reports"
-    for child in src.iterdir():
-        if child.is_dir() and child.name.isdigit() and (child.name != str(year) or keep_this_year):
-            shutil.copytree(child, staging / child.name)
-
-
-def _pages(staging: Path, planned: dict[tuple[int, str], str] | None = None) -> list:
-    """The site's pages: the notebooks in ``staging`` (titles from their front matter, where they
-    are escaped for Markdown) and the ``planned`` ones, (year, slug) -> title, that this build is
-    about to run."""
-    from kompetensrapport.pipeline import site
-
-    titles = {}
-    for nb in staging.glob("*/*.ipynb"):
-        if not nb.parent.name.isdigit():
-            continue
-        title = nb.stem
-        try:
-            first = json.loads(nb.read_text(encoding="utf-8"))["cells"][0]
-            if first["cell_type"] == "raw":
-                source = "".join(first["source"]) if isinstance(first["source"], list) else first["source"]
-                title = escape.unmarkdown(yaml.safe_load(source.strip().strip("-"))["title"])
-        except Exception:
-            pass
-        titles[(int(nb.parent.name), nb.stem)] = title
-    titles.update(planned or {})
-    order = sorted(titles, key=lambda page: f"{page[0]}/{page[1]}.ipynb")  # as the files sort
-    return [site.Page(year, slug, titles[(year, slug)]) for year, slug in order]
-
-
 def _say(out, text: str) -> None:
     if out:
         out(text)
@@ -213,7 +69,7 @@ def build(root: Path, year: int, only: list[str] | None = None, render: bool = T
     root = Path(root).resolve()
     started = time.perf_counter()
     require_project(root)
-    with project_lock(root):
+    with generations.project_lock(root):
         inputs = cache.inputs_key(root, year)
         if not force and not only:
             unchanged = _unchanged(root, year, inputs, render, started, out)
@@ -224,7 +80,7 @@ def build(root: Path, year: int, only: list[str] | None = None, render: bool = T
 
         # one fork server imports what the workers and the kernels need in the background, on
         # the other core, while this process validates the data; the kernel server is its child
-        server = kernels.KernelServer(log=root / BUILD_DIR / "kernel-server.log",
+        server = kernels.KernelServer(log=root / generations.BUILD_DIR / "kernel-server.log",
                                       context=execute.prepare_workers(warm=True)).start()
         try:
             return _build_year(root, year, only, render, jobs, force, out, started, inputs, server)
@@ -247,14 +103,14 @@ def _build_year(root: Path, year: int, only, render: bool, jobs, force: bool, ou
     for slug in only or []:
         if slug not in known:
             raise UsageError(f"--only {slug}: no params/{year}/{slug}.yaml (known: {', '.join(sorted(known))})")
-    _cleanup(root, keep={p for p in [current_dir(root)] if p})
-    previous = current_dir(root)
+    generations.cleanup(root, keep={p for p in [generations.current_dir(root)] if p})
+    previous = generations.current_dir(root)
     prev_year = previous / "reports" / str(year) if previous else None
     old = cache.read(prev_year)
     code = cache.code_key(root)
     year_dir_name = str(year)
     all_jobs = [(execute.Job(p.forvaltning, str(root / NOTEBOOK), "", p.notebook_parameters(root), p.namn,
-                             front_matter=pdf_front_matter(year, p.namn)), list(p.avsnitt)) for p in plist]
+                             front_matter=site.pdf_front_matter(year, p.namn)), list(p.avsnitt)) for p in plist]
     all_jobs.append((execute.Job("oversikt", str(root / OVERVIEW), "", {"ar": year, "root": str(root)},
                                  f"Regional översikt {year}"), None))
     memo: dict = {}  # each file is read once for all the pages that read it
@@ -276,18 +132,18 @@ def _build_year(root: Path, year: int, only, render: bool, jobs, force: bool, ou
     final_keys = {k: v for k, v in old.get("jobs", {}).items() if k in keys}
     final_keys.update({j.key: keys[j.key] for j in to_run})
     site_key = cache.site_key(root, final_keys, code)
-    quarto = find_quarto()
+    quarto = render.find_quarto()
     want_render = bool(render and quarto)
     if (not to_run and old.get("site") == site_key and set(final_keys) == set(keys)
             and (not want_render or old.get("rendered"))):
         _say(out, NOTHING_CHANGED)
         return _finish(root, year, started, Outcome(year, [], rendered=bool(old.get("rendered"))),
                        render, quarto, out)
-    gen = root / BUILD_DIR / f"gen-{time.strftime('%Y%m%d%H%M%S')}-{os.getpid()}"
+    gen = root / generations.BUILD_DIR / f"gen-{time.strftime('%Y%m%d%H%M%S')}-{os.getpid()}"
     staging = gen / "reports"
     published = False
     try:
-        _carry_over(previous, staging, year, keep_this_year=True)
+        generations.carry_over(previous, staging, year, keep_this_year=True)
         year_dir = staging / year_dir_name
         year_dir.mkdir(exist_ok=True)
         for stale in year_dir.glob("*.ipynb"):  # a förvaltning whose params file was removed
@@ -301,11 +157,11 @@ def _build_year(root: Path, year: int, only, render: bool, jobs, force: bool, ou
                            front_matter=j.front_matter, log=str(gen / "logs" / f"{j.key}.log"), env=env)
                for j in to_run]
         # longest first, so that no notebook runs alone at the end while the other workers wait
-        run = execute.longest_first(run, cache.read_timings(root / BUILD_DIR, year))
+        run = execute.longest_first(run, cache.read_timings(root / generations.BUILD_DIR, year))
         # the pages around the notebooks do not depend on them: written (and checked for personal
         # data, with the other years' pages) while the kernel server is still starting
         planned = {(year, j.key): j.title for j in run}
-        site.write_project(staging, root, report.data, _pages(staging, planned), site.build_info(root, year))
+        site.write_project(staging, root, report.data, site.pages_in(staging, planned), site.build_info(root, year))
         scanner = privacy.Scanner(root=staging)
         scanner.update([p for p in staging.iterdir() if p != year_dir])
         workers = jobs or os.cpu_count() or 1
@@ -326,16 +182,16 @@ def _build_year(root: Path, year: int, only, render: bool, jobs, force: bool, ou
         outcome = Outcome(year, results, reports=root / "reports", site=root / "_site")
         if want_render:
             _say(out, "Rendering the site with Quarto ...")
-            _render(quarto, staging)
+            render.render(quarto, staging)
             outcome.rendered = True
         elif previous is not None and (previous / "reports" / "_site").is_dir():
             shutil.copytree(previous / "reports" / "_site", staging / "_site")
         cache.write(year_dir, final_keys, site_key, outcome.rendered, inputs=None if only else inputs,
                     job_inputs={key: inputs_of[key] for key in final_keys})
-        cache.write_timings(root / BUILD_DIR, year, {r.key: r.seconds for r in results if r.ok})
-        _publish(root, gen)
+        cache.write_timings(root / generations.BUILD_DIR, year, {r.key: r.seconds for r in results if r.ok})
+        generations.publish(root, gen)
         published = True
-        _cleanup(root, keep={gen.resolve()})
+        generations.cleanup(root, keep={gen.resolve()})
         return _finish(root, year, started, outcome, render, quarto, out)
     finally:
         if not published:
@@ -369,11 +225,11 @@ def _unchanged(root: Path, year: int, inputs: str, render: bool, started: float,
     """The outcome of a build with nothing to do, or None: when every input of the year (see
     :func:`cache.inputs_key`) is as the last good full build read it, the notebooks, pages and site
     it published are what this build would make."""
-    previous = current_dir(root)
+    previous = generations.current_dir(root)
     old = cache.read(previous / "reports" / str(year) if previous else None)
     if old.get("inputs") != inputs:
         return None
-    quarto = find_quarto()
+    quarto = render.find_quarto()
     if render and quarto and not old.get("rendered"):
         return None  # Quarto was installed since: render now
     _say(out, NOTHING_CHANGED)
@@ -384,7 +240,7 @@ def _finish(root: Path, year: int, started: float, outcome: Outcome, render: boo
     took = time.perf_counter() - started
     if render and not quarto:
         raise QuartoError(f"The notebooks and Quarto pages are built in {root / 'reports'} ({took:.0f} s), "
-                          f"but Quarto is not installed, so the site was not rendered. {install_quarto_hint()}")
+                          f"but Quarto is not installed, so the site was not rendered. {render.install_quarto_hint()}")
     outcome.message = (f"Done in {took:.0f} s: site in {root / '_site'}" if outcome.rendered and render else
                        f"Done in {took:.0f} s: notebooks and Quarto pages in {root / 'reports'} "
                        "(site not rendered: --no-render)")
@@ -419,15 +275,8 @@ def _run_with_progress(run, workers: int, out, server=None, finished=None) -> li
         bar.close()
 
 
-def _render(quarto: str, staging: Path) -> None:
-    proc = subprocess.run([quarto, "render", str(staging)], cwd=staging, capture_output=True, text=True)
-    if proc.returncode != 0:
-        tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-15:])
-        raise QuartoError(f"quarto render failed (exit {proc.returncode}); the published site is unchanged.\n{tail}")
-
-
 def _failure_message(root: Path, year: int, failed, jobs_list) -> str:
-    keep = root / BUILD_DIR / "failed" / str(year)
+    keep = root / generations.BUILD_DIR / "failed" / str(year)
     keep.mkdir(parents=True, exist_ok=True)
     by_key = {j.key: j for j in jobs_list}
     lines = [f"{len(failed)} notebook(s) failed; reports/ and the site are unchanged."]

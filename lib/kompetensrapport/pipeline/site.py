@@ -11,6 +11,7 @@ the page titles in the navbar (Quarto reads navbar text as Markdown); YAML is wr
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import yaml
 
-from kompetensrapport.present import fmt
+from kompetensrapport.present import escape, fmt
 from kompetensrapport.present.blocks import md
 
 
@@ -179,3 +180,48 @@ def write_project(site_dir: Path, root: Path, data: dict, pages: list[Page], inf
     _write(site_dir / "index.qmd", index_page(data, pages, info.year))
     _write(site_dir / "kallor.qmd", sources_page(data, info.year))
     _write(site_dir / "om-rapporten.qmd", about_page(data, info.year))
+
+
+#: Typst markup that ends the PDF's first page after the title and the table of contents.
+TITLE_PAGE_BREAK = "#pagebreak()"
+
+
+def pdf_front_matter(year: int, namn: str) -> dict:
+    """A förvaltning's page is also a PDF (Typst, bundled with Quarto): a title page naming the
+    förvaltning and the year (with the table of contents; the report starts on page 2),
+    Swedish headings, A4 with 2 cm margins and 10 pt text so that wide tables fit, tagged for
+    accessibility (PDF/UA-1, Quarto 1.9+). Quarto links it from the HTML page ("Andra format").
+    The title is the förvaltning's name escaped for Markdown (Quarto reads a title as Markdown and
+    pandoc writes it into the HTML page, its ``<title>`` and the Typst document as text)."""
+    return {
+        "title": escape.markdown(namn),
+        "subtitle": f"Kompetensförsörjning i Region Skåne {year}",
+        "format": {
+            "html": "default",
+            "typst": {"toc": True, "toc-title": "Innehåll", "papersize": "a4", "margin": {"x": "2cm", "y": "2cm"},
+                      "fontsize": "10pt", "pdf-standard": "ua-1",
+                      "include-before-body": [{"text": TITLE_PAGE_BREAK}]},
+        },
+    }
+
+
+def pages_in(staging: Path, planned: dict[tuple[int, str], str] | None = None) -> list:
+    """The site's pages: the notebooks in ``staging`` (titles from their front matter, where they
+    are escaped for Markdown) and the ``planned`` ones, (year, slug) -> title, that this build is
+    about to run."""
+    titles = {}
+    for nb in staging.glob("*/*.ipynb"):
+        if not nb.parent.name.isdigit():
+            continue
+        title = nb.stem
+        try:
+            first = json.loads(nb.read_text(encoding="utf-8"))["cells"][0]
+            if first["cell_type"] == "raw":
+                source = "".join(first["source"]) if isinstance(first["source"], list) else first["source"]
+                title = escape.unmarkdown(yaml.safe_load(source.strip().strip("-"))["title"])
+        except Exception:
+            pass
+        titles[(int(nb.parent.name), nb.stem)] = title
+    titles.update(planned or {})
+    order = sorted(titles, key=lambda page: f"{page[0]}/{page[1]}.ipynb")  # as the files sort
+    return [Page(year, slug, titles[(year, slug)]) for year, slug in order]
