@@ -189,8 +189,8 @@ def _main(argv: list[str] | None) -> int:
 
 def console() -> None:
     """The ``kompetensrapport`` command: :func:`main`, then leave without the interpreter's
-    teardown of what a build imported (pandas, pandera, papermill: a quarter of a second at the
-    end of every build, which has nothing to save once the output is flushed)."""
+    teardown of what a build imported (pandas, pandera, papermill), which has nothing to save
+    once the output is flushed."""
     code = main()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # nothing is left to stop: only the exit
     import logging
