@@ -1,4 +1,5 @@
-"""HR key figures and education places.
+"""HR key figures and education places: the computations (kompetensrapport.domain.hr) and what a
+reader sees of them (kompetensrapport.present.sections).
 
 Expected values are computed here from the CSV files read with plain pandas."""
 
@@ -9,8 +10,9 @@ import pandas as pd
 import pytest
 
 from kompetensrapport.domain import hr
-from kompetensrapport.present.blocks import md
-from kompetensrapport.present.figures import Figure
+from kompetensrapport.present import sections
+from kompetensrapport.present.blocks import md, write_files
+from kompetensrapport.present.figures import Figure, pyplot
 from kompetensrapport.present.tables import Table
 
 from helpers import MINUS, MISSING, NBSP, csv, personal_names, swedish, wcag_contrast
@@ -28,9 +30,24 @@ def value(raw, nyckeltal, ar, omfattning="förvaltningen"):
     return float(hit.varde.iloc[0]) if len(hit) else None
 
 
+@pytest.fixture(autouse=True)
+def close_figures():
+    """Close the figures a test drew (a block's figure is closed only once its PNG is made)."""
+    yield
+    pyplot().close("all")
+
+
+def hr_blocks(data, forvaltning=KK, ar=2023):
+    return sections.hr.present(hr.key_figures(data, forvaltning, ar))
+
+
+def utbildning_blocks(data, forvaltning, ar=2023):
+    return sections.utbildning.present(hr.utbildning(data, forvaltning, ar))
+
+
 @pytest.fixture
-def section(real_data, out_dir):
-    return hr.hr_section(real_data, KK, 2023)
+def section(real_data):
+    return hr_blocks(real_data)
 
 
 def hr_table(blocks) -> Table:
@@ -46,7 +63,7 @@ def row(t: Table, nyckeltal: str) -> pd.Series:
 
 
 def test_key_figures_match_the_csv_and_leave_missing_comparisons_missing(real_data, raw):
-    kf = hr.key_figures(real_data, KK, 2023).set_index("nyckeltal")
+    kf = hr.key_figure_values(real_data, KK, 2023).set_index("nyckeltal")
     names = list(dict.fromkeys(raw[raw.ar == 2023].nyckeltal))
     assert list(kf.index) == names
     for name in names:
@@ -68,6 +85,34 @@ def test_key_figures_match_the_csv_and_leave_missing_comparisons_missing(real_da
             assert got.forandring_procent == pytest.approx(100 * (v - prev) / prev)
         else:
             assert pd.isna(got.forandring_procent)
+
+
+def test_key_figures_result_counts_comparisons_and_notes(real_data, raw):
+    r = hr.key_figures(real_data, KK, 2023)
+    names = list(dict.fromkeys(raw[raw.ar == 2023].nyckeltal))
+    assert (r.forvaltning, r.ar, list(r.figures.nyckeltal)) == (KK, 2023, names)
+    assert r.with_previous == sum(value(raw, n, 2022) is not None for n in names)
+    assert r.with_region == sum(value(raw, n, 2023, "hela regionen") is not None for n in names)
+    assert r.notes == raw.anmarkning.notna().sum()
+    assert set(r.source_rows.nyckeltal) == set(names) and set(r.source_rows.forvaltning) == {KK}
+    assert list(r.kallor.fil) == list(dict.fromkeys(f.split(": ")[0] for f in raw.kalla))
+
+
+def test_figures_on_a_0_to_100_scale_are_highest_first(real_data, raw):
+    shown = hr.key_figures(real_data, KK, 2023).scale_100
+    now = raw[(raw.ar == 2023) & (raw.omfattning == "förvaltningen") & raw.enhet.isin(["procent", "index"])]
+    assert sorted(shown.nyckeltal) == sorted(now.nyckeltal)
+    assert list(shown.varde) == sorted(now.varde, reverse=True)
+    assert "antal" not in set(shown.enhet)
+
+
+def test_utbildning_result_holds_the_forvaltnings_rows(real_data):
+    ystad = csv("utbildningsplatser.csv").query("forvaltning == 'lasarettet-ystad'")
+    r = hr.utbildning(real_data, "lasarettet-ystad", 2023)
+    assert list(r.places.insats) == list(ystad.insats) and list(r.places.varde) == list(ystad.varde)
+    assert 13.5 in set(r.places.varde)  # 13,5 tjänster
+    assert len(r.kallor) == 1 and r.kallor.titel.iloc[0].startswith("Kompetensförsörjningsplan 2022–2024, Lasarettet i Ystad")
+    assert hr.utbildning(real_data, KK, 2023).places.empty
 
 
 def test_hme_difference_to_the_region_is_rendered_with_a_true_minus(section, raw):
@@ -116,7 +161,7 @@ def test_table_has_source_and_forvaltning_download_name(section, out_dir):
     t = hr_table(section)
     assert t.name == f"{KK}-hr-nyckeltal"
     assert "Verksamhetsberättelse 2023" in t.source
-    t.html()
+    write_files([t], out_dir)
     assert (out_dir / "nedladdning" / f"{KK}-hr-nyckeltal.csv").is_file()
 
 
@@ -131,30 +176,31 @@ def test_figure_alt_text_names_the_highest_and_lowest_value(section, raw):
 
 
 def test_figure_colours_have_contrast_and_markers_differ():
-    for colour in (hr.CURRENT_COLOUR, hr.PREVIOUS_COLOUR, hr.REGION_COLOUR):
+    p = sections.hr
+    for colour in (p.CURRENT_COLOUR, p.PREVIOUS_COLOUR, p.REGION_COLOUR):
         assert wcag_contrast(colour) >= 3.0
-    assert len({hr.CURRENT_MARKER, hr.PREVIOUS_MARKER, hr.REGION_MARKER}) == 3
+    assert len({p.CURRENT_MARKER, p.PREVIOUS_MARKER, p.REGION_MARKER}) == 3
 
 
 def test_forvaltning_without_hr_data_gets_no_hr_section(real_data):
     other = [f for f in csv("utbildningsplatser.csv").forvaltning.unique() if f not in set(csv("hr_nyckeltal.csv").forvaltning)]
     assert other
     for f in other:
-        assert hr.hr_section(real_data, f, 2023) == []
-    assert hr.hr_section({}, KK, 2023) == []
+        assert hr_blocks(real_data, f) == []
+    assert hr_blocks({}) == []
 
 
 def test_year_without_rows_gets_no_hr_section(real_data):
-    assert hr.hr_section(real_data, KK, 1999) == []
+    assert hr_blocks(real_data, KK, 1999) == []
 
 
 # -- education places -----------------------------------------------------------------------
 
 
-def test_utbildning_section_shows_every_row_with_unit_period_and_source(real_data, out_dir):
+def test_utbildning_section_shows_every_row_with_unit_period_and_source(real_data):
     raw = csv("utbildningsplatser.csv")
     ystad = raw[raw.forvaltning == "lasarettet-ystad"]
-    blocks = hr.utbildning_section(real_data, "lasarettet-ystad", 2023)
+    blocks = utbildning_blocks(real_data, "lasarettet-ystad")
     [t] = [b for b in blocks if isinstance(b, Table)]
     assert t.name == "lasarettet-ystad-utbildningsplatser"
     assert len(t.frame) == len(ystad)
@@ -168,12 +214,12 @@ def test_utbildning_section_shows_every_row_with_unit_period_and_source(real_dat
 
 def test_forvaltning_without_education_rows_gets_no_section(real_data):
     assert "koncernkontoret" not in set(csv("utbildningsplatser.csv").forvaltning)
-    assert hr.utbildning_section(real_data, KK, 2023) == []
+    assert utbildning_blocks(real_data, KK) == []
 
 
 def test_no_personal_name_in_any_block(section, real_data):
     names = personal_names()
-    blocks = section + hr.utbildning_section(real_data, "lasarettet-ystad", 2023)
+    blocks = section + utbildning_blocks(real_data, "lasarettet-ystad")
     for block in blocks:
         text = (block.markdown() + block.html()).lower()
         for name in names:
@@ -231,7 +277,7 @@ def test_footnote_marks_run_in_reading_order(section):
             tail = "".join(ch for ch in str(cell) if ch in "⁰¹²³⁴⁵⁶⁷⁸⁹")
             if tail:
                 marks.append(tail)
-    expected = [hr.mark(i) for i in range(1, len(marks) + 1)]
+    expected = [sections.hr.mark(i) for i in range(1, len(marks) + 1)]
     assert marks == expected
     assert [n.split(" ", 1)[0] for n in t.notes[1:]] == expected
     assert len(expected) == csv("hr_nyckeltal.csv").anmarkning.notna().sum()
