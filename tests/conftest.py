@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT.parent / "shared" / "seeds"
 CLI = [sys.executable, "-m", "kompetensrapport"]
 #: What a copy of the project needs to build.
-PROJECT_PARTS = ["data", "params", "notebooks", "_quarto.yml"]
+PROJECT_PARTS = ["data", "params", "notebooks", "_quarto.yml", "publicering.yml", "tillganglighet"]
 
 
 def copy_project(dest: Path, years=("2023",)) -> Path:

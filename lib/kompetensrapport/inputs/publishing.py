@@ -26,6 +26,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from kompetensrapport.exceptions import InputError, Problem
 
 FILE = "publicering.yml"
+#: The site's known accessibility shortcomings, listed in the accessibility statement.
+SHORTCOMINGS_FILE = Path("tillganglighet") / "kanda-brister.yml"
 #: How a placeholder reaches readers.
 NOT_GIVEN = "inte angiven"
 _PLACEHOLDER = re.compile(r"^<.*>$", re.S)
@@ -51,6 +53,24 @@ class Publishing(BaseModel):
     aterkoppling: str = Field(min_length=1, description="feedback route: e-mail address or web form")
     svarstid: str = Field(min_length=1, description="how soon feedback is answered")
     licens: Licence
+
+
+def unfilled() -> Publishing:
+    """The configuration of a project without ``publicering.yml``: every value a placeholder."""
+    blank = "<inte ifylld: se publicering.yml i README>"
+    return Publishing(utgivare=blank, utgivare_webbplats=blank, webbplats=blank, kontakt_epost=blank,
+                      aterkoppling=blank, svarstid=blank, licens=Licence(id=blank, namn=blank, url=blank))
+
+
+def problems(root: Path) -> list[Problem]:
+    """Every problem of the publisher's files (``publicering.yml``, the known shortcomings)."""
+    found = []
+    for check in (read, known_shortcomings):
+        try:
+            check(root)
+        except InputError as e:
+            found += e.problems
+    return found
 
 
 def is_placeholder(value: str) -> bool:
@@ -79,8 +99,7 @@ def read(root: Path) -> Publishing:
     path = Path(root) / FILE
     display = FILE
     if not path.is_file():
-        raise InputError([Problem(display, None, None, None,
-                                  "is missing: copy it from the repository and fill in the publisher's details")])
+        return unfilled()
     text = path.read_text(encoding="utf-8")
     try:
         raw = yaml.safe_load(text)
@@ -106,3 +125,39 @@ def read(root: Path) -> Publishing:
 
 def _raise(file, line, column, value, rule) -> None:
     raise InputError([Problem(file, line, column, value, rule)])
+
+
+class Shortcoming(BaseModel):
+    """One known accessibility shortcoming (``tillganglighet/kanda-brister.yml``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    brist: str = Field(min_length=1, description="what is not accessible, and where")
+    kriterium: str = Field(min_length=1, description="the WCAG 2.1 success criterion")
+    skal: str = Field(min_length=1, description="why, and what is planned")
+
+
+def known_shortcomings(root: Path) -> list[Shortcoming]:
+    """The known accessibility shortcomings, in file order (none when the file is missing)."""
+    path = Path(root) / SHORTCOMINGS_FILE
+    if not path.is_file():
+        return []
+    display = SHORTCOMINGS_FILE.as_posix()
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        _raise(display, mark.line + 1 if mark else None, None, None, f"is not valid YAML: {getattr(e, 'problem', e)}")
+    if not isinstance(raw, list):
+        _raise(display, None, None, None, "must be a YAML list of entries (brist, kriterium, skal)")
+    problems, result = [], []
+    for i, item in enumerate(raw, 1):
+        try:
+            result.append(Shortcoming.model_validate(item))
+        except ValidationError as e:
+            for err in e.errors():
+                problems.append(Problem(display, None, f"entry {i}, key {'.'.join(str(x) for x in err['loc'])}",
+                                        None, err["msg"]))
+    if problems:
+        raise InputError(problems)
+    return result

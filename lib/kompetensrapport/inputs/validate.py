@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kompetensrapport import sections
-from kompetensrapport.inputs import load, params as params_mod, reconcile
+from kompetensrapport.inputs import load, params as params_mod, publishing, reconcile
 from kompetensrapport.pipeline import privacy
 from kompetensrapport.exceptions import InputError, Problem
 
@@ -176,6 +176,7 @@ def validate_year(root: Path, year: int, show_warnings: bool = True) -> Report:
     problems += found
     problems += _params_privacy(root, year)
     problems += _cross_checks(root, year, plist, data)
+    problems += publishing.problems(root)
     warnings = same_as_year_before(root, year)
     if show_warnings:
         print_warnings(warnings)

@@ -345,6 +345,78 @@ def export_notebooks(reports_dir, out_dir) -> list[Path]:
     return written
 
 
+# -- the record the accessibility statement shows -----------------------------------------------
+
+#: Where a check of a project's site is recorded, relative to the project folder.
+RECORD = Path("tillganglighet") / "granskning.json"
+
+
+def record_path(folder: Path) -> Path | None:
+    """Where to record a check of ``folder``: the project's :data:`RECORD` when ``folder`` is a
+    project's ``_site`` (its parent holds ``_quarto.yml`` and ``params/``), else None."""
+    project = Path(os.path.abspath(folder)).parent
+    if Path(folder).name == "_site" and (project / "_quarto.yml").is_file() and (project / "params").is_dir():
+        return project / RECORD
+    return None
+
+
+def axe_version() -> str:
+    """The version of the axe-core in use (from its package.json), or "okänd"."""
+    import json
+
+    axe = axe_path()
+    try:
+        return json.loads((axe.parent / "package.json").read_text(encoding="utf-8"))["version"]
+    except (AttributeError, OSError, ValueError, KeyError):
+        return "okänd"
+
+
+def pdf_tagging(folder: Path) -> dict | None:
+    """How many PDFs below ``folder`` there are and how many are tagged (``pdfinfo``, from
+    poppler-utils), or None when pdfinfo is not installed."""
+    import subprocess
+
+    pdfinfo = shutil.which("pdfinfo")
+    if pdfinfo is None:
+        return None
+    pdfs = sorted(Path(folder).rglob("*.pdf"))
+    tagged = 0
+    for pdf in pdfs:
+        proc = subprocess.run([pdfinfo, str(pdf)], capture_output=True, text=True)
+        tagged += bool(re.search(r"^Tagged:\s+yes", proc.stdout, re.M))
+    return {"antal": len(pdfs), "taggade": tagged}
+
+
+def write_record(path: Path, pages: list[Path], found: list[Violation], folder: Path) -> None:
+    """Record a check: its date, the tool and rules, the window widths, the pages checked, the
+    violations found (per rule) and the PDFs' tagging."""
+    import datetime as dt
+    import json
+
+    rules: dict[str, int] = {}
+    for v in found:
+        rules[v.rule] = rules.get(v.rule, 0) + 1
+    record = {"datum": dt.date.today().isoformat(), "verktyg": f"axe-core {axe_version()}",
+              "regler": list(WCAG_TAGS), "bredder_px": list(VIEWPORT_WIDTHS), "sidor": len(pages),
+              "overtradelser": len(found), "sidor_med_overtradelser": len({_page_of(v) for v in found}),
+              "overtradelser_per_regel": rules, "pdf": pdf_tagging(folder)}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def read_record(root: Path) -> dict | None:
+    """The last recorded check of the project's site (see :func:`write_record`), or None."""
+    import json
+
+    try:
+        record = json.loads((Path(root) / RECORD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return record if isinstance(record, dict) else None
+
+
 # -- the command -------------------------------------------------------------------------------
 
 #: The exit status of ``check-site`` when there is no rendered site to check.
@@ -413,6 +485,10 @@ def main(folder, out=None, err=None) -> int:
     for v in found:
         print(f"{v.page}: {v.rule} ({v.impact}) {v.target}\n    {v.html}\n    {v.help} <{v.help_url}>", file=out)
     pages_hit = len({_page_of(v) for v in found})
+    record = record_path(folder)
+    if record is not None:
+        write_record(record, pages, found, folder)
+        print(f"recorded in {record} (the Tillgänglighetsredogörelse shows it from the next build)", file=out)
     if found:
         print(f"{len(found)} WCAG 2.1 A/AA violation(s) on {pages_hit} of {len(pages)} page(s) in {folder}",
               file=out)

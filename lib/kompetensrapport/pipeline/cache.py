@@ -16,6 +16,9 @@ import sys
 from pathlib import Path
 
 CACHE_FILE = ".kr-cache.json"
+#: Files and folders of the project that the site's own pages read (besides data and notebooks):
+#: the project template, the publisher's configuration, the accessibility statement's sources.
+SITE_INPUTS = ("_quarto.yml", "publicering.yml", "tillganglighet")
 PACKAGE = Path(__file__).resolve().parents[1]
 
 
@@ -25,6 +28,15 @@ def hash_files(h, paths) -> None:
         path = Path(path)
         h.update(str(path.name).encode())
         h.update(path.read_bytes() if path.is_file() else b"<missing>")
+
+
+def site_input_files(root: Path) -> list[Path]:
+    """The files of :data:`SITE_INPUTS` (a folder gives its files), each named once."""
+    paths = []
+    for name in SITE_INPUTS:
+        path = Path(root) / name
+        paths += files_in(path) if path.is_dir() else [path]
+    return paths
 
 
 def files_in(folder: Path) -> list[Path]:
@@ -46,14 +58,14 @@ def code_key(root: Path) -> str:
 
 def inputs_key(root: Path, year: int) -> str:
     """Everything a build of ``year`` reads, in one key: the package code and lock, the notebooks,
-    ``_quarto.yml``, every parameter file of the year and every file in the year's and the
+    the site's own inputs (:data:`SITE_INPUTS`), every parameter file of the year and every file in the year's and the
     previous year's data folders. Computed with nothing but hashlib, so that a build with nothing
     changed can stop before it imports pandas or validates anything."""
     root = Path(root)
     h = hashlib.sha256()
     h.update(code_key(root).encode())
     hash_files(h, sorted((root / "notebooks").glob("*.ipynb")))
-    hash_files(h, [root / "_quarto.yml"])
+    hash_files(h, site_input_files(root))
     for folder in (root / "params" / str(year), root / "data" / str(year), root / "data" / str(year - 1)):
         h.update(str(folder.relative_to(root)).encode())
         hash_files(h, files_in(folder))
@@ -141,11 +153,11 @@ def changed_inputs(before: dict[str, str] | None, now: dict[str, str]) -> list[s
 
 
 def site_key(root: Path, job_keys: dict[str, str], code: str) -> str:
-    """The key of the Quarto pages: every notebook, the project template and the data."""
+    """The key of the Quarto pages: every notebook, the site's own inputs and the data."""
     h = hashlib.sha256()
     h.update(code.encode())
     h.update(json.dumps(job_keys, sort_keys=True).encode())
-    hash_files(h, [Path(root) / "_quarto.yml"])
+    hash_files(h, site_input_files(root))
     return h.hexdigest()
 
 

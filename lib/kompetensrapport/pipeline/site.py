@@ -20,7 +20,7 @@ from pathlib import Path
 
 import yaml
 
-from kompetensrapport.present import escape, fmt
+from kompetensrapport.present import escape, fmt, statement
 from kompetensrapport.present.blocks import md
 
 
@@ -83,6 +83,8 @@ def quarto_config(root: Path, pages: list[Page], info: BuildInfo) -> dict:
             left.append({"text": f"Rapport {year}", "menu": [{"href": p.href, "text": md(p.title)} for p in overview + units]})
     config.setdefault("filters", []).append(TYPST_FILTER)
     footer = config["website"].setdefault("page-footer", {})
+    # the accessibility statement is linked from every page (lag 2018:1937)
+    footer["center"] = [{"href": statement.FILE, "text": statement.TITLE}]
     footer["right"] = f"Rapportår {info.year} · Byggd {info.date} · Version {info.version}"
     return config
 
@@ -168,6 +170,15 @@ def about_page(data: dict, year: int) -> str:
     return "\n".join(lines)
 
 
+def statement_page(root: Path, config: dict, info: BuildInfo) -> str:
+    """The accessibility statement, from the publisher's files and the last recorded check."""
+    from kompetensrapport.inputs import publishing
+    from kompetensrapport.pipeline import a11y
+
+    return statement.page(publishing.read(root), publishing.known_shortcomings(root), a11y.read_record(root),
+                          config["website"]["title"], info.date, publishing.is_placeholder)
+
+
 def write_project(site_dir: Path, root: Path, data: dict, pages: list[Page], info: BuildInfo) -> None:
     """Write the Quarto project files into ``site_dir`` (the staging reports folder)."""
     site_dir = Path(site_dir)
@@ -179,6 +190,7 @@ def write_project(site_dir: Path, root: Path, data: dict, pages: list[Page], inf
             shutil.copyfile(template, site_dir / name)
     _write(site_dir / "index.qmd", index_page(data, pages, info.year))
     _write(site_dir / "kallor.qmd", sources_page(data, info.year))
+    _write(site_dir / statement.FILE, statement_page(root, config, info))
     _write(site_dir / "om-rapporten.qmd", about_page(data, info.year))
 
 

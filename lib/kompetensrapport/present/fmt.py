@@ -94,3 +94,18 @@ def share(part, whole, decimals: int = 1) -> str:
     if _is_missing(part) or _is_missing(whole) or whole == 0:
         return MISSING
     return procent(100 * part / whole, decimals)
+
+
+def count(n: int, singular: str, plural: str) -> str:
+    """A count with its noun in the right number: ``count(1, "sida", "sidor")`` gives
+    ``'1 sida'``, ``count(10, "sida", "sidor")`` ``'10 sidor'`` (a no-break space between)."""
+    return f"{number(n)}{NBSP}{singular if n == 1 else plural}"
+
+
+def date(iso: str) -> str:
+    """An ISO date the Swedish way: ``date("2026-12-07")`` gives ``'7 december 2026'``."""
+    import datetime as dt
+
+    from babel.dates import format_date
+
+    return format_date(dt.date.fromisoformat(iso), "d MMMM y", locale=LOCALE)
