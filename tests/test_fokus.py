@@ -1,25 +1,38 @@
-"""Fokus Kompetensförsörjning: the funnel, financing, results, focus areas and resources.
+"""Fokus Kompetensförsörjning: the funnel, financing, results, focus areas and resources, as
+computed (lib/kompetensrapport/domain/fokus.py) and as readers see them
+(lib/kompetensrapport/present/sections/fokus.py, and the overview's part in region.py).
 
 Expected values are computed here from the CSV files read with plain pandas."""
 
 from __future__ import annotations
 
+import re
 
+import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
 from kompetensrapport.domain import fokus
-from kompetensrapport.present.blocks import md
+from kompetensrapport.present import fmt
+from kompetensrapport.present.blocks import md, write_files
 from kompetensrapport.present.figures import Figure
+from kompetensrapport.present.sections import fokus as fokus_page
+from kompetensrapport.present.sections import region as region_page
 from kompetensrapport.present.tables import Table
 
 from helpers import NBSP, csv, personal_names, swedish, wcag_contrast
 
 
+@pytest.fixture(autouse=True)
+def _close_figures():
+    """Figures a test only built (without rendering them) are closed afterwards."""
+    yield
+    plt.close("all")
+
 
 @pytest.fixture
-def section(real_data, out_dir):
-    return fokus.fokus_section(real_data, 2023)
+def section(real_data):
+    return fokus_page.present(fokus.outcomes(real_data, 2023))
 
 
 def table(blocks, name: str) -> Table:
@@ -82,17 +95,18 @@ def test_funnel_figure_alt_text_names_every_round_and_the_largest_value(section,
         assert termin.lower() in fig.alt
     html = fig.html()
     assert 'alt="Grupperat liggande stapeldiagram' in html and "<figcaption>" in html
+    assert write_files([fig], out_dir) == [out_dir / "figurer" / "fokus-tratt-intensivsvenska.png"]
     assert (out_dir / "figurer" / "fokus-tratt-intensivsvenska.png").is_file()
 
 
 def test_funnel_colours_have_contrast_against_white():
-    for colour in fokus.ROUND_COLOURS:
+    for colour in fokus_page.ROUND_COLOURS:
         assert wcag_contrast(colour) >= 3.0
     # rounds differ by hatch as well as colour
-    assert len(set(fokus.ROUND_HATCHES[:2])) == 2
+    assert len(set(fokus_page.ROUND_HATCHES[:2])) == 2
 
 
-def test_missing_step_gives_missing_shares_not_guessed_ones(real_data, out_dir):
+def test_missing_step_gives_missing_shares_not_guessed_ones(real_data):
     data = dict(real_data)
     rounds = data["fokus_kursomgangar.csv"].copy()
     rounds.loc[rounds.omgang == 2, "fullfoljda"] = pd.NA
@@ -103,7 +117,7 @@ def test_missing_step_gives_missing_shares_not_guessed_ones(real_data, out_dir):
     # klarat prov: no previous step to divide by, so no share of it (never a skip to antagna)
     assert pd.isna(fun.loc[(2, "klarat_prov"), "andel_av_foregaende_procent"])
     assert fun.loc[(2, "klarat_prov"), "andel_av_sokande_procent"] == pytest.approx(100 * 20 / 336)
-    blocks = fokus.kurser_section(data, 2023)
+    blocks = fokus_page.kurser_blocks(fokus.outcomes(data, 2023))
     t = table(blocks, "fokus-tratt-intensivsvenska")
     assert t.frame.loc[2, "Omgång 2, höst 2022 (antal)"] == "–"
     assert "uppgift saknas" in figure(blocks, "fokus-tratt-intensivsvenska").alt
@@ -145,12 +159,12 @@ def test_financing_marks_the_preliminary_year_by_text_in_html_and_markdown(secti
     assert f"{big.ar} med {swedish(big.belopp_kr)}{NBSP}kr" in fig.alt
 
 
-def test_financing_without_a_preliminary_year_has_one_sum(real_data, out_dir):
+def test_financing_without_a_preliminary_year_has_one_sum(real_data):
     data = dict(real_data)
     fin = data["fokus_finansiering.csv"].copy()
     fin["preliminar"] = False
     data["fokus_finansiering.csv"] = fin
-    t = table(fokus.finansiering_section(data, 2023), "fokus-finansiering")
+    t = table(fokus_page.finansiering_blocks(fokus.outcomes(data, 2023)), "fokus-finansiering")
     assert "preliminär" not in t.markdown()
     assert len(t.frame) == len(fin) + 1
 
@@ -213,29 +227,98 @@ def test_every_table_has_source_and_unique_name_and_every_figure_alt(section):
 
 
 def test_no_fokus_data_gives_no_section(real_data):
-    assert fokus.fokus_section({"kallor.csv": real_data["kallor.csv"]}, 2023) == []
+    assert fokus_page.present(fokus.outcomes({"kallor.csv": real_data["kallor.csv"]}, 2023)) == []
     empty = {f: real_data[f].iloc[0:0] for f in fokus.FILES}
-    assert fokus.fokus_section(empty, 2023) == []
+    assert fokus_page.present(fokus.outcomes(empty, 2023)) == []
+    assert region_page.fokus(fokus.region(empty, 2023)) == []
 
 
 def test_last_funnel_step_is_the_whole_course_not_socialstyrelsens_exam(section, real_data):
     """The table's "Klarat prov" is, by the text, those who passed the whole course (27 of 42 is
     "nästan 65 procent"); nothing a reader sees calls it the exam, and a note says what it is."""
-    from kompetensrapport.domain import oversikt
-
     raw = csv("fokus_kursomgangar.csv")
     first = raw[raw.omgang == 1].iloc[0]
     assert 60 < 100 * first.klarat_prov / first.fullfoljda < 65  # "nästan 65 procent klarat hela kursen"
     t = table(section, "fokus-tratt-intensivsvenska")
     assert list(t.frame.Steg)[-1] == "Klarat hela kursen"
-    assert fokus.PASSED_NOTE in t.notes and "Socialstyrelsens kunskapsprov" in fokus.PASSED_NOTE
+    assert fokus_page.PASSED_NOTE in t.notes and "Socialstyrelsens kunskapsprov" in fokus_page.PASSED_NOTE
     text = "\n".join(b.markdown() for b in section)
     assert "klarade provet" not in text and "klarat prov per" not in text
-    assert f"{swedish(first.klarat_prov)} ({fokus.fmt.procent(100 * first.klarat_prov / first.sokande)} av de sökande " \
+    assert f"{swedish(first.klarat_prov)} ({fmt.procent(100 * first.klarat_prov / first.sokande)} av de sökande " \
            f"klarade hela kursen)" in text.replace("\\", "")
+    region = "\n".join(b.markdown() for b in region_page.fokus(fokus.region(real_data, 2023)))
+    assert "klarade hela kursen" in region and "provet" not in region
+
+
+def test_start_page_names_the_last_step_the_whole_course(real_data):
+    """The start page's key figure for the latest course round (built by the overview)."""
+    from kompetensrapport.domain import oversikt
+
+    raw = csv("fokus_kursomgangar.csv")
     last = raw[raw.ar == raw.ar.max()].iloc[0]
     items = oversikt.key_figure_items(real_data, 2023)
     assert any(f"{swedish(last.klarat_prov)} klarade hela kursen." in i for i in items)
     assert not any("provet" in i for i in items)
-    region = "\n".join(b.markdown() for b in oversikt.fokus_region(real_data, 2023))
-    assert "klarade hela kursen" in region and "provet" not in region
+
+
+# -- the results the section presents ------------------------------------------------------------
+
+
+def test_outcomes_carry_the_csv_values(real_data):
+    o = fokus.outcomes(real_data, 2023)
+    assert o.ar == 2023 and not o.empty
+    fin = csv("fokus_finansiering.csv").sort_values("ar")
+    assert list(o.financing.belopp_kr) == list(fin.belopp_kr)
+    assert o.totals.total_kr == fin.belopp_kr.sum()
+    assert o.totals.total_final_kr == fin.loc[~fin.preliminar, "belopp_kr"].sum()
+    assert o.totals.preliminary_years == tuple(fin.ar[fin.preliminar]) == (2024,)
+    assert o.totals.final_years == tuple(fin.ar[~fin.preliminar])
+    res = csv("fokus_resultat.csv")
+    pilot = res.omrade.isin(["Intensivsvenska", "Avancerad sjukvårdssvenska"])
+    assert list(o.course_results.matt) == list(res[pilot].matt)
+    assert list(o.other_results.matt) == list(res[~pilot].matt)
+    rounds = csv("fokus_kursomgangar.csv")
+    assert o.courses_without_funnel == tuple(k for k in res[pilot].omrade.drop_duplicates()
+                                             if k not in set(rounds.kurs)) == ("Avancerad sjukvårdssvenska",)
+    rs = csv("fokus_resurser.csv")
+    assert o.resources_given_procent == rs.andel_tjanst_procent.sum()
+    assert o.resources_not_given == rs.andel_tjanst_procent.isna().sum()
+    assert list(o.focus_areas.aktivitet) == list(csv("fokus_fokusomraden.csv").aktivitet)
+    cited = {k.split(": ")[0] for name in fokus.FILES for k in csv(name).kalla}
+    kallor = csv("kallor.csv")
+    assert dict(zip(o.kallor.fil, o.kallor.titel)) == {f: t for f, t in zip(kallor.fil, kallor.titel) if f in cited}
+
+
+def test_region_summary_of_the_project(real_data):
+    r = fokus.region(real_data, 2023)
+    fin = csv("fokus_finansiering.csv")
+    assert r.totals.total_kr == fin.belopp_kr.sum()
+    rounds = csv("fokus_kursomgangar.csv")
+    first = r.funnel[(r.funnel.omgang == 1) & (r.funnel.steg == "antagna")].iloc[0]
+    assert first.antal == rounds[rounds.omgang == 1].antagna.iloc[0]
+    text = "\n".join(b.markdown() for b in region_page.fokus(r))
+    assert f"{swedish(fin.belopp_kr.sum())}{NBSP}kr sammanlagt, varav 2024 är preliminärt." in text
+
+
+# -- file names of courses -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["?!", "–", "…", "日本語"])
+def test_course_without_letters_gets_a_stable_file_safe_name(real_data, name, out_dir):
+    assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", fokus_page.slug(name))
+    assert fokus_page.slug(name) == fokus_page.slug(name)
+    assert fokus_page.slug("Intensivsvenska") == "intensivsvenska"
+    # a course named only by punctuation gets a table and a figure with a name of their own
+    data = dict(real_data)
+    rounds = data["fokus_kursomgangar.csv"].copy()
+    rounds["kurs"] = name
+    data["fokus_kursomgangar.csv"] = rounds
+    blocks = fokus_page.kurser_blocks(fokus.outcomes(data, 2023))
+    named = [b.name for b in blocks if isinstance(b, (Table, Figure)) and b.name.startswith("fokus-tratt-")]
+    assert len(named) == 2 and named[0] == named[1] == f"fokus-tratt-{fokus_page.slug(name)}"
+    written = write_files(blocks, out_dir)
+    assert out_dir / "nedladdning" / f"{named[0]}.csv" in written
+
+
+def test_different_punctuation_names_differ():
+    assert len({fokus_page.slug(n) for n in ["?!", "!?", "–", "…"]}) == 4

@@ -1,4 +1,6 @@
-"""Tests of lib/kompetensrapport/domain/kompetens.py on the real 2023 data.
+"""Tests of the kompetensanalys, the handlingsplan and the overview's kompetens part on the real
+2023 data: the computations (lib/kompetensrapport/domain/kompetens.py) and what readers see
+(lib/kompetensrapport/present/sections/{kompetens,handlingsplan,region,ratings}.py).
 
 Expected values are computed here from the CSV files read with plain ``pandas.read_csv``; the
 comparison between years uses the SYNTHETIC previous year in tests/fixtures/foregaende_ar/2022/
@@ -18,8 +20,11 @@ import pytest
 
 from kompetensrapport.domain import kompetens
 from kompetensrapport.inputs import load
-from kompetensrapport.present import tables
 from kompetensrapport.present.blocks import esc, md
+from kompetensrapport.present.sections import handlingsplan as handlingsplan_page
+from kompetensrapport.present.sections import kompetens as kompetens_page
+from kompetensrapport.present.sections import region as region_page
+from kompetensrapport.present.sections.ratings import PALETTE
 from kompetensrapport.present.figures import Figure
 from kompetensrapport.present.tables import Table
 
@@ -32,13 +37,9 @@ RATINGS = ["Balans", "Obalans", "Brist"]
 
 
 @pytest.fixture(autouse=True)
-def _output(tmp_path):
-    """Downloads and figures go to a temporary folder, never into the repository; figures a
-    test only built (without rendering them) are closed afterwards."""
-    before = tables.output_dir()
-    tables.set_output_dir(tmp_path)
+def _close_figures():
+    """Figures a test only built (without rendering them) are closed afterwards."""
     yield
-    tables.set_output_dir(before)
     plt.close("all")
 
 
@@ -84,6 +85,21 @@ def cells(line: str) -> list[str]:
     parts = re.split(r"(?<!\\)\|", line)
     assert parts[0] == "" and parts[-1] == "", line
     return [p.strip() for p in parts[1:-1]]
+
+
+def section(data, forvaltning: str, previous=None) -> list:
+    """The section ``kompetens`` of a förvaltning's 2023 page, as the notebook builds it."""
+    return kompetens_page.present(kompetens.analysis(data, forvaltning, 2023, previous))
+
+
+def region_blocks(data, previous=None, names=None) -> list:
+    """The overview's kompetens part for 2023."""
+    return region_page.kompetens(kompetens.region(data, 2023, previous, names))
+
+
+def plan(data, forvaltning: str) -> list:
+    """The section ``handlingsplan`` of a förvaltning's 2023 page."""
+    return handlingsplan_page.present(kompetens.handlingsplan(data, forvaltning, 2023))
 
 
 def section_text(blocks) -> tuple[str, str]:
@@ -151,7 +167,7 @@ def test_counts_all_forvaltningar(data, csv):
 def test_counts_table_and_figure_in_section(data, csv):
     rows = csv[csv.forvaltning == PHH]
     n = rows.bedomning.fillna("uppgift saknas").value_counts()
-    blocks = kompetens.kompetens_section(data, PHH, 2023)
+    blocks = section(data, PHH)
     t = table_named(blocks, f"{PHH}-kompetens-antal")
     md_text = t.markdown()
     assert f"| Brist | {n['Brist']} |" in md_text
@@ -174,7 +190,7 @@ def test_brist_ranking_matches_csv(data, csv):
     assert dict(zip(r.yrke_label, r.antal_brist)) == expected.to_dict()
     assert list(r.antal_brist) == sorted(r.antal_brist, reverse=True)
     assert r.yrke_label.iloc[0] == expected.idxmax()
-    md_text = table_named(kompetens.kompetens_section(data, PHH, 2023), f"{PHH}-kompetens-brist").markdown()
+    md_text = table_named(section(data, PHH), f"{PHH}-kompetens-brist").markdown()
     assert f"| {expected.idxmax()} | {expected.max()} |" in md_text
 
 
@@ -183,7 +199,7 @@ def test_ranking_without_brist_says_so(data, csv):
     ystad_brist = (ka.forvaltning == YSTAD) & (ka.bedomning == "Brist")
     assert ystad_brist.sum() == (csv[csv.forvaltning == YSTAD].bedomning == "Brist").sum() == 1
     ka.loc[ystad_brist, "bedomning"] = "Obalans"  # a förvaltning with no Brist at all
-    md_text, _ = section_text(kompetens.kompetens_section({**data, "kompetensanalys.csv": ka}, YSTAD, 2023))
+    md_text, _ = section_text(section({**data, "kompetensanalys.csv": ka}, YSTAD))
     assert "Inget yrke bedöms som Brist i underlaget." in md_text
 
 
@@ -196,7 +212,7 @@ def test_rows_without_rating_never_get_one(data, csv, forv):
     missing = rows[rows.bedomning.isna()]
     assert len(missing) > 0
     m = kompetens.matrix(data, forv)
-    blocks = kompetens.kompetens_section(data, forv, 2023)
+    blocks = section(data, forv)
     matrix_lines = md_table(table_named(blocks, f"{forv}-kompetensanalys").markdown(), "Yrke")
     by_label = {cells(l)[0]: cells(l)[1:] for l in matrix_lines[2:]}
     # labels that have no rated row at all
@@ -228,7 +244,7 @@ def test_ystad_nurse_without_rating_is_not_brist(data):
     """The codebook names a candidate sentence that would give Brist; it must not be used."""
     m = kompetens.matrix(data, YSTAD)
     assert m.loc["Grundutbildad sjuksköterska", "Lasarettet i Ystad"] == "uppgift saknas"
-    md_text, html = section_text(kompetens.kompetens_section(data, YSTAD, 2023))
+    md_text, html = section_text(section(data, YSTAD))
     assert "| Grundutbildad sjuksköterska | uppgift saknas |" in md_text
     assert ">Grundutbildad sjuksköterska</th>\n<td style=\"text-align:left;font-style:italic\">uppgift saknas</td>" in html
 
@@ -243,9 +259,9 @@ def test_one_rule_decides_every_ystad_rating(data, csv):
         assert r.bedomning == rating and r.harledd and word in r.harledd_fran and r.harledd_fran in r.kommentar
     nurse = y.loc["Grundutbildad sjuksköterska"]
     assert pd.isna(nurse.bedomning) and "nationella bristen" in nurse.kommentar and "regeln" in nurse.saknas_orsak
-    blocks = kompetens.kompetens_section(data, YSTAD, 2023)
+    blocks = section(data, YSTAD)
     der = table_named(blocks, f"{YSTAD}-kompetens-harledda")
-    assert kompetens.DERIVATION_RULE in der.notes
+    assert kompetens_page.DERIVATION_RULE in der.notes
     assert "| Spec. läkare och överläkare | Lasarettet i Ystad | Brist (härledd) |" in der.markdown()
     missing_md = table_named(blocks, f"{YSTAD}-kompetens-utan-bedomning").markdown()
     assert md("upprätthålla behovet av vårdplatser") in missing_md
@@ -254,7 +270,7 @@ def test_one_rule_decides_every_ystad_rating(data, csv):
 def test_derived_ratings_are_marked_with_their_sentence(data, csv):
     rows = csv[(csv.forvaltning == YSTAD) & csv.harledd]
     assert len(rows) == 10
-    blocks = kompetens.kompetens_section(data, YSTAD, 2023)
+    blocks = section(data, YSTAD)
     matrix_md = table_named(blocks, f"{YSTAD}-kompetensanalys").markdown()
     der = table_named(blocks, f"{YSTAD}-kompetens-harledda")
     der_md, der_html = der.markdown(), der.html()
@@ -264,7 +280,7 @@ def test_derived_ratings_are_marked_with_their_sentence(data, csv):
         assert esc(r.harledd_fran) in der_html
     assert len(md_table(der_md, "Yrke")) == 2 + len(rows)
     # PHH has no derived ratings: no marker, no derived table
-    phh = kompetens.kompetens_section(data, PHH, 2023)
+    phh = section(data, PHH)
     assert "(härledd)" not in table_named(phh, f"{PHH}-kompetensanalys").markdown()
     assert all(t.name != f"{PHH}-kompetens-harledda" for t in tables_of(phh))
 
@@ -272,11 +288,11 @@ def test_derived_ratings_are_marked_with_their_sentence(data, csv):
 def test_legend_uses_the_forvaltnings_definitions(data):
     defs = pd.read_csv(DATA / "bedomningsdefinitioner.csv")
     defs = defs[defs.forvaltning == PHH]
-    t = table_named(kompetens.kompetens_section(data, PHH, 2023), f"{PHH}-kompetens-definitioner")
+    t = table_named(section(data, PHH), f"{PHH}-kompetens-definitioner")
     md_text = t.markdown()
     for r in defs.itertuples():
         assert f"| {r.bedomning} | {md(r.definition)} |" in md_text
-    assert kompetens.PALETTE["Brist"]["background"] in t.html()
+    assert PALETTE["Brist"]["background"] in t.html()
 
 
 # -- colours -----------------------------------------------------------------------------------
@@ -289,7 +305,7 @@ def _lightness(hex_colour: str) -> float:
 
 
 def test_palette_contrast_and_grey_scale():
-    p = kompetens.PALETTE
+    p = PALETTE
     assert set(p) == set(RATINGS)
     for rating, c in p.items():
         assert wcag_contrast(c["text"], c["background"]) >= 4.5, rating
@@ -299,15 +315,11 @@ def test_palette_contrast_and_grey_scale():
     assert p["Brist"]["text"].lower() == "#ffffff"
 
 
-def test_contrast_formula_known_values():
-    assert wcag_contrast("#000000", "#ffffff") == pytest.approx(21)
-    assert wcag_contrast("#777777", "#ffffff") == pytest.approx(4.48, abs=0.01)
-
 
 def test_matrix_cells_carry_colour_and_text(data):
-    t = table_named(kompetens.kompetens_section(data, PHH, 2023), f"{PHH}-kompetensanalys")
+    t = table_named(section(data, PHH), f"{PHH}-kompetensanalys")
     html = t.html()
-    for rating, c in kompetens.PALETTE.items():
+    for rating, c in PALETTE.items():
         assert f"background-color:{c['background']};color:{c['text']}\">{rating}</td>" in html
     assert t.styles.shape == t.frame.shape
 
@@ -316,7 +328,7 @@ def test_matrix_cells_carry_colour_and_text(data):
 
 
 def test_wide_matrix_markdown_is_a_pipe_table(data):
-    t = table_named(kompetens.kompetens_section(data, PHH, 2023), f"{PHH}-kompetensanalys")
+    t = table_named(section(data, PHH), f"{PHH}-kompetensanalys")
     lines = md_table(t.markdown(), "Yrke")
     separators = [l for l in lines if re.fullmatch(r"\|(:?-+:?\|)+", l)]
     assert len(separators) == 1 and lines[1] == separators[0]
@@ -338,7 +350,7 @@ def _with_script(data):
 
 def test_data_values_are_escaped(data):
     bad = _with_script(data)
-    for blocks in (kompetens.kompetens_section(bad, PHH, 2023), kompetens.region_section(bad, 2023)):
+    for blocks in (section(bad, PHH), region_blocks(bad)):
         md_text, html = section_text(blocks)
         assert "<script>" not in html and "<script>" not in md_text
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
@@ -393,11 +405,11 @@ def test_changes_on_fixture_years(data, previous):
 
 def test_comparison_in_sections(data, previous):
     first = "Jämförelse med föregående år saknas: 2023 är det första året i rapporten."
-    for blocks in (kompetens.kompetens_section(data, PHH, 2023), kompetens.region_section(data, 2023)):
+    for blocks in (section(data, PHH), region_blocks(data)):
         md_text, _ = section_text(blocks)
         assert first in md_text
         assert not any("overgangar" in t.name for t in tables_of(blocks))
-    blocks = kompetens.kompetens_section(data, PHH, 2023, previous)
+    blocks = section(data, PHH, previous)
     md_text, html = section_text(blocks)
     assert first not in md_text
     trans = md_table(table_named(blocks, f"{PHH}-kompetens-overgangar").markdown(), "Bedömning 2022")
@@ -407,8 +419,8 @@ def test_comparison_in_sections(data, previous):
     assert len(changed) == 2 + 5
     assert "| Enhetschef | SHD | Brist | Obalans | bättre |" in md_text
     assert "Syntetiska testdata" in md_text  # the previous year's source is named
-    region = kompetens.region_section(data, 2023, previous, names={YSTAD: "Lasarettet i Ystad"})
-    rmd, _ = section_text(region)
+    blocks = region_blocks(data, previous, names={YSTAD: "Lasarettet i Ystad"})
+    rmd, _ = section_text(blocks)
     assert "| Lasarettet i Ystad | Dietist | Lasarettet i Ystad | Brist | Obalans | bättre |" in rmd
     assert "10 yrke–enhet-par finns med både 2022 och 2023" in rmd
 
@@ -440,11 +452,11 @@ def test_region_section(data, csv):
     mapping = pd.read_csv(DATA / "yrkesmappning.csv")
     df = csv[csv.bedomning == "Brist"].merge(mapping, on=["forvaltning", "yrke"])
     units = df.drop_duplicates(["yrke_regionalt", "forvaltning", "verksamhetsomrade"]).groupby("yrke_regionalt").size()
-    blocks = kompetens.region_section(data, 2023)
+    blocks = region_blocks(data)
     md_text, html = section_text(blocks)
     top = units.idxmax()
     assert f"- {md(top)}: Brist vid {units.max()} enheter i 1 förvaltning" in md_text
-    t = table_named(blocks, "region-kompetens-yrken")
+    t = table_named(blocks, "oversikt-region-kompetens-yrken")
     first = cells(md_table(t.markdown(), "Yrke (regionalt namn)")[2])
     # the table puts the most förvaltningar with Brist first, then the most units
     n_forv = df.drop_duplicates(["yrke_regionalt", "forvaltning"]).groupby("yrke_regionalt").size()
@@ -482,7 +494,7 @@ def test_unmatched_names_finds_planted_cases(data):
     copy["kompetensanalys.csv"] = pd.concat([ka, extra], ignore_index=True)
     found = kompetens.unmatched_names(copy)
     assert set(found.yrke) == {"ENHETSCHEF", "Enhetschef"}
-    md_text, _ = section_text(kompetens.region_section(copy, 2023))
+    md_text, _ = section_text(region_blocks(copy))
     assert "förs till olika regionala namn" in md_text
 
 
@@ -493,7 +505,7 @@ def test_unmatched_names_finds_planted_cases(data):
 def test_handlingsplan_section(data, forv):
     hp = pd.read_csv(DATA / "handlingsplan.csv")
     hp = hp[hp.forvaltning == forv]
-    blocks = kompetens.handlingsplan_section(data, forv, 2023)
+    blocks = plan(data, forv)
     t = table_named(blocks, f"{forv}-handlingsplan")
     lines = md_table(t.markdown(), "Fokusområde")
     assert cells(lines[0]) == ["Fokusområde", "Aktivitet", "Förväntad effekt", "Ansvarig (roll)", "Tidplan"]
@@ -512,8 +524,112 @@ def test_handlingsplan_section(data, forv):
 
 
 def test_sections_empty_without_data(data):
-    assert kompetens.handlingsplan_section(data, "koncernkontoret", 2023) == []
-    assert kompetens.kompetens_section(data, "koncernkontoret", 2023) == []
+    assert plan(data, "koncernkontoret") == []
+    assert section(data, "koncernkontoret") == []
+
+
+# -- the results the sections present -----------------------------------------------------------
+
+
+def _cited(frame: pd.DataFrame) -> set[str]:
+    """The documents a frame's ``kalla`` column cites."""
+    return {k.split(": ")[0] for k in frame.kalla}
+
+
+def _titles(files: set[str]) -> dict[str, str]:
+    """The titles kallor.csv gives the documents ``files``."""
+    kallor = pd.read_csv(DATA / "kallor.csv")
+    return {f: t for f, t in zip(kallor.fil, kallor.titel) if f in files}
+
+
+@pytest.mark.parametrize("forv", [PHH, YSTAD])
+def test_analysis_result_matches_csv(data, csv, forv):
+    rows = csv[csv.forvaltning == forv]
+    a = kompetens.analysis(data, forv, 2023)
+    assert (a.ar, a.forvaltning, a.comparison) == (2023, forv, None)
+    assert len(a.rows) == len(rows)
+    assert a.occupations == len({row_label(y, d) for y, d in zip(rows.yrke, rows.delroll)})
+    assert a.named_units == rows.verksamhetsomrade.dropna().nunique()
+    derived = rows[rows.harledd & rows.bedomning.notna()]
+    assert list(a.derived.harledd_fran) == list(derived.harledd_fran)
+    missing = rows[rows.bedomning.isna()]
+    assert list(a.missing.saknas_orsak) == list(missing.saknas_orsak)
+    assert len(a.brist_rows) == (rows.bedomning == "Brist").sum()
+    assert a.counts.set_index("bedomning").antal.to_dict() == {
+        b: (rows.bedomning.fillna("uppgift saknas") == b).sum() for b in ["Brist", "Obalans", "Balans", "uppgift saknas"]}
+    defs = pd.read_csv(DATA / "bedomningsdefinitioner.csv")
+    defs = defs[defs.forvaltning == forv].set_index("bedomning").definition
+    assert list(a.definitions.bedomning) == [b for b in RATINGS if b in defs.index]  # Balans to Brist
+    assert dict(zip(a.definitions.bedomning, a.definitions.definition)) == defs.to_dict()
+    # the source lines' titles travel with the result: every document the rows cite, and no other
+    cited = _cited(rows) | _cited(pd.read_csv(DATA / "bedomningsdefinitioner.csv").query("forvaltning == @forv"))
+    assert dict(zip(a.kallor.fil, a.kallor.titel)) == _titles(cited) and len(cited) > 0
+
+
+def test_analysis_of_a_forvaltning_without_kompetensanalys_is_empty(data):
+    a = kompetens.analysis(data, "koncernkontoret", 2023)
+    assert a.rows.empty and a.matrix.empty and a.brist.empty and a.kallor.empty
+    assert a.counts.antal.sum() == 0
+
+
+def test_comparison_result_on_fixture_years(data, csv, previous):
+    c = kompetens.comparison(data, previous, 2023)
+    before = pd.read_csv(FIXTURE)
+    key = ["forvaltning", "yrke", "delroll", "verksamhetsomrade"]
+    both = csv[key].fillna("").merge(before[key].fillna(""), how="outer", indicator=True)
+    assert len(c.both) == (both._merge == "both").sum() == 10
+    assert c.only_before == (both._merge == "right_only").sum() == 1  # Psykolog / VUP Trelleborg
+    assert c.only_now == (both._merge == "left_only").sum() == len(csv) - 10
+    assert (c.ar, c.previous_ar, c.forvaltning) == (2023, 2022, None)
+    assert c.unchanged == 2 and c.changed("sämre") == 2 and c.changed("bättre") == 3
+    assert set(c.kallor.fil) == _cited(before) | _cited(csv.merge(before[key], on=key))
+    phh = kompetens.analysis(data, PHH, 2023, previous).comparison
+    assert phh.forvaltning == PHH and len(phh.both) == 7 and phh.transitions.values.sum() == 7
+
+
+def test_region_result(data, csv):
+    names = {YSTAD: "Ystads lasarett", PHH: "Psykiatri, habilitering och hjälpmedel"}  # Y after P
+    r = kompetens.region(data, 2023, None, names)
+    assert r.forvaltningar == (PHH, YSTAD) and r.name(YSTAD) == "Ystads lasarett"
+    assert kompetens.region(data, 2023).forvaltningar == (YSTAD, PHH)  # by slug without names
+    mapping = pd.read_csv(DATA / "yrkesmappning.csv")
+    brist = csv[csv.bedomning == "Brist"].merge(mapping, on=["forvaltning", "yrke"])
+    units = brist.drop_duplicates(["yrke_regionalt", "forvaltning", "verksamhetsomrade"]).groupby("yrke_regionalt").size()
+    assert dict(zip(r.brist.yrke_regionalt, r.brist.enheter_brist)) == units.to_dict()
+    assert list(r.brist.enheter_brist) == sorted(units, reverse=True)
+    assert set(r.top.yrke_regionalt) == set(units[units >= units.nlargest(5).min()].index)
+    assert len(r.rows) == len(csv) and set(r.kallor.fil) == _cited(csv)
+
+
+@pytest.mark.parametrize("forv", [PHH, YSTAD])
+def test_handlingsplan_result(data, forv):
+    hp = pd.read_csv(DATA / "handlingsplan.csv")
+    hp = hp[hp.forvaltning == forv]
+    h = kompetens.handlingsplan(data, forv, 2023)
+    assert list(h.rows.aktivitet) == list(hp.aktivitet)
+    assert h.focus_areas == hp.fokusomrade.nunique()
+    assert dict(zip(h.kallor.fil, h.kallor.titel)) == _titles(_cited(hp))
+
+
+@pytest.mark.parametrize("forv", [PHH, YSTAD])
+def test_behov_result(data, forv):
+    raw = pd.read_csv(DATA / "behov_annan_niva.csv")
+    own = raw[raw.forvaltning == forv].sort_values("nr")
+    b = kompetens.behov(data, forv, 2023)
+    assert list(b.points.behov) == list(own.behov)
+    assert b.levels == tuple(dict.fromkeys(own.niva))
+    assert set(b.kallor.fil) == _cited(own)
+    none = kompetens.behov(data, "koncernkontoret", 2023)
+    assert none.points.empty and none.levels == ()
+
+
+def test_behov_region_orders_by_name(data):
+    names = {YSTAD: "Ystads lasarett", PHH: "Psykiatri, habilitering och hjälpmedel"}
+    r = kompetens.behov_region(data, 2023, names)
+    assert [b.forvaltning for b in r.forvaltningar] == [PHH, YSTAD]
+    text, _ = section_text(region_page.behov(r))
+    assert text.index("### Psykiatri, habilitering och hjälpmedel: behov") < text.index("### Ystads lasarett: behov")
+    assert region_page.behov(kompetens.behov_region({}, 2023)) == []
 
 
 # -- edge cases --------------------------------------------------------------------------------
@@ -542,18 +658,11 @@ def test_matrix_edge_cases():
     assert kompetens.matrix({"kompetensanalys.csv": df}, "annan").empty
 
 
-def test_direction_and_sort_key():
-    assert kompetens.direction("Balans", "Brist") == "sämre"
-    assert kompetens.direction("Brist", "Obalans") == "bättre"
-    assert kompetens.direction("uppgift saknas", "Brist") == "ny bedömning"
-    assert kompetens.direction("Balans", "uppgift saknas") == "bedömning saknas"
-    assert sorted(["Övriga", "Ärende", "Åsa", "Zeta"], key=kompetens.sv_key) == ["Zeta", "Åsa", "Ärende", "Övriga"]
-
 
 def test_table_names_are_unique(data, previous):
-    blocks = (kompetens.kompetens_section(data, PHH, 2023, previous) + kompetens.kompetens_section(data, YSTAD, 2023, previous)
-              + kompetens.region_section(data, 2023, previous) + kompetens.handlingsplan_section(data, PHH, 2023)
-              + kompetens.handlingsplan_section(data, YSTAD, 2023))
+    blocks = (section(data, PHH, previous) + section(data, YSTAD, previous)
+              + region_blocks(data, previous) + plan(data, PHH)
+              + plan(data, YSTAD))
     names = [t.name for t in tables_of(blocks)]
     assert len(names) == len(set(names))
     figs = [b.name for b in blocks if isinstance(b, Figure)]
