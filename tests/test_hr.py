@@ -93,7 +93,7 @@ def test_key_figures_result_counts_comparisons_and_notes(real_data, raw):
     assert (r.forvaltning, r.ar, list(r.figures.nyckeltal)) == (KK, 2023, names)
     assert r.with_previous == sum(value(raw, n, 2022) is not None for n in names)
     assert r.with_region == sum(value(raw, n, 2023, "hela regionen") is not None for n in names)
-    assert r.notes == raw.anmarkning.notna().sum()
+    assert r.with_notes == raw.anmarkning.notna().sum()
     assert set(r.source_rows.nyckeltal) == set(names) and set(r.source_rows.forvaltning) == {KK}
     assert list(r.kallor.fil) == list(dict.fromkeys(f.split(": ")[0] for f in raw.kalla))
 

@@ -97,7 +97,7 @@ class KeyFigures:
         return int(self.figures.varde_regionen.notna().sum())
 
     @property
-    def notes(self) -> int:
+    def with_notes(self) -> int:
         """How many values have a note."""
         return int(self.figures[list(NOTE_COLUMNS.values())].notna().sum().sum())
 

@@ -165,7 +165,7 @@ def present(result: KeyFigures) -> list[Block]:
                    f"värdet för {ar - 1} och för {result.with_region} värdet för hela regionen; övriga jämförelser saknas "
                    "i underlaget och visas som saknade."
                    + (" Där texten jämför i ord i stället för med ett värde, eller där ett värde har kopplats till sitt "
-                      "nyckeltal genom uteslutning, står det i en fotnot under tabellen." if result.notes else "")),
+                      "nyckeltal genom uteslutning, står det i en fotnot under tabellen." if result.with_notes else "")),
               _table(result)]
     figure = _figure(result)
     return blocks + ([figure] if figure is not None else [])
