@@ -141,17 +141,18 @@ def outcomes(data, ar: int) -> Outcomes:
     with its sums, the other results, the focus areas and the resources."""
     fun = funnel(data)
     res = _frame(data, "fokus_resultat.csv")
-    pilot = res.omrade.isin(PILOT_COURSES) if not res.empty else pd.Series(dtype=bool)
-    course_res = res[pilot] if not res.empty else res
-    other = res[~pilot] if not res.empty else res
+    if res.empty:
+        course_res = other = res
+        without_funnel = ()
+    else:
+        pilot = res.omrade.isin(PILOT_COURSES)
+        course_res, other = res[pilot], res[~pilot]
+        without_funnel = tuple(k for k in course_res.omrade.drop_duplicates() if k not in set(fun.kurs))
     fin = finansiering(data)
     fo = _frame(data, "fokus_fokusomraden.csv")
     rs = resurser(data)
-    with_funnel = set(fun.kurs)
     return Outcomes(
-        ar=ar, funnel=fun, course_results=course_res,
-        courses_without_funnel=tuple(k for k in course_res.get("omrade", pd.Series(dtype=object)).drop_duplicates()
-                                     if k not in with_funnel),
+        ar=ar, funnel=fun, course_results=course_res, courses_without_funnel=without_funnel,
         financing=fin, totals=finansiering_totals(data), other_results=other, focus_areas=fo, resources=rs,
         kallor=_kallor(data, fun, course_res, fin, other, fo, rs))
 

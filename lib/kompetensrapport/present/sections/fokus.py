@@ -52,9 +52,10 @@ def round_label(termin: str, omgang: int) -> str:
 
 
 def slug(text: str) -> str:
-    """A file-safe name for ``text`` (lower-case ASCII letters, digits and hyphens). A name with
-    no letter or digit to keep (only punctuation, or another script) is named by a short hash
-    of it instead: never empty, the same in every build, different for different names."""
+    """A file-safe name for ``text``: lower-case ASCII letters and digits joined by hyphens. A
+    name with no letter or digit to keep (only punctuation, or another script) gets ``kurs-``
+    and the start of its SHA-256 instead, so the name is never empty and is the same in every
+    build."""
     folded = text.lower().translate(str.maketrans("åäöé", "aaoe"))
     name = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")
     return name or "kurs-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:10]
