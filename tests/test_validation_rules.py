@@ -249,3 +249,19 @@ def test_the_written_texts_follow_filtered_frames():
     assert load.written(tot, row, "benamning") is None  # text columns are kept as they are
     joined = pd.concat([tot, data["internbudget_insatser.csv"]])  # different files: attrs dropped, no error
     assert "written" not in joined.attrs
+
+
+# -- the rules as messages state them ---------------------------------------------------------------
+
+def test_every_check_of_the_schemas_states_its_rule():
+    """A message shows a failed check's own ``error`` text as the rule; a check without one
+    would show pandera's name for it (``greater_than_or_equal_to(0)``)."""
+    from kompetensrapport.inputs.schemas import FILES
+
+    without = []
+    for file, model in FILES.items():
+        schema = model.to_schema()
+        checks = [(file, c) for c in schema.checks]
+        checks += [(f"{file}, column {name}", c) for name, column in schema.columns.items() for c in column.checks]
+        without += [f"{where}: {c.name}" for where, c in checks if not c.error]
+    assert not without, without

@@ -34,6 +34,7 @@ from pathlib import Path
 import pandas as pd
 
 from kompetensrapport.exceptions import InputError, Problem, UsageError
+from kompetensrapport.paths import display_path
 
 BOM = "\ufeff"
 
@@ -42,13 +43,8 @@ def data_dir(root: Path, year: int) -> Path:
     return Path(root) / "data" / str(year)
 
 
-def _display(path: Path, root: Path | None) -> str:
-    if root is not None:
-        try:
-            return str(Path(path).resolve().relative_to(Path(root).resolve()))
-        except ValueError:
-            pass
-    return str(path)
+#: :func:`kompetensrapport.paths.display_path` under the name :mod:`.validate` calls it by.
+_display = display_path
 
 
 def read_table(path: Path, display: str) -> tuple[pd.DataFrame | None, list[int], list[Problem]]:
@@ -111,52 +107,107 @@ def read_table(path: Path, display: str) -> tuple[pd.DataFrame | None, list[int]
     return frame, lines, problems
 
 
+#: A plain number as the README asks for it: digits, an optional sign and decimal point.
+_PLAIN_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+_PLAIN_INTEGER = re.compile(r"^[+-]?\d+$")
+PLAIN_NUMBER_RULE = "must be a plain number (dot as decimal separator, no spaces or units)"
+WHOLE_NUMBER_RULE = "must be a plain whole number (no decimals, spaces or units)"
+UNKNOWN_COLUMN_RULE = "unknown column (not in the schema; was a column renamed or added?)"
+MISSING_COLUMN_RULE = "required column is missing"
+EMPTY_CELL_RULE = "must not be empty"
+
+
+def _number_form(dtype) -> tuple[re.Pattern, str] | None:
+    """How a cell of a number column of type ``dtype`` is written, and the rule saying so
+    (whole numbers without a decimal point); None for a column of another type."""
+    kind = str(dtype).lower()
+    if "int" in kind:
+        return _PLAIN_INTEGER, WHOLE_NUMBER_RULE
+    if "float" in kind:
+        return _PLAIN_NUMBER, PLAIN_NUMBER_RULE
+    return None
+
+
 def _schema_problems(err: pa.errors.SchemaErrors, display: str, lines: list[int], frame: pd.DataFrame) -> list[Problem]:
-    problems = []
-    fc = err.failure_cases
-    # a value that cannot be coerced also fails the dtype check and, column-wide, every value check
-    # (pandera runs them on the text): report only the coercion
-    checks = fc["check"].astype(str)
-    not_coerced = set(fc.loc[checks.str.startswith("coerce_dtype"), "column"].astype(str))
-    fc = fc[~(fc["column"].astype(str).isin(not_coerced) & (checks.str.startswith("dtype(") | fc["index"].isna()))]
-    unique_checks = {"multiple_fields_uniqueness", "field_uniqueness", "dataframe_not_unique",
-                     "multiple_fields_are_unique"}
-    dup = fc[fc["check"].astype(str).isin(unique_checks) & fc["index"].notna()]
-    if len(dup):
-        key_cols = list(dict.fromkeys(dup["column"].astype(str)))
-        dup_lines = sorted({lines[int(i)] for i in dup["index"]})
-        for i in sorted({int(i) for i in dup["index"]}):
-            others = [l for l in dup_lines if l != lines[i]]
-            value = " / ".join(str(frame.iloc[i][c]) for c in key_cols if c in frame.columns)
-            problems.append(Problem(display, lines[i], ", ".join(key_cols), value,
-                                    f"duplicated row: the key ({', '.join(key_cols)}) must be unique; "
-                                    f"the same key stands on line(s) {', '.join(map(str, others))}"))
-        fc = fc[~fc.index.isin(dup.index)]
-    for rec in fc.to_dict("records"):
-        column = rec.get("column")
-        check = str(rec.get("check"))
-        value = rec.get("failure_case")
-        index = rec.get("index")
-        line = None
-        if index is not None and not pd.isna(index):
-            try:
-                line = lines[int(index)]
-            except (ValueError, IndexError):
-                line = None
-        rule = _rule_text(check, column, value)
-        if check == "column_in_schema":
-            column, value = value, None
-        elif check == "column_in_dataframe":
-            column, value = value, None
-        elif check in ("dataframe_not_unique", "multiple_fields_are_unique") or check.startswith("field_uniqueness"):
-            value = None
-        if isinstance(value, float) and pd.isna(value):
-            value = "(empty)"
-        raw = _raw_cell(frame, index, column)
-        if raw is not None:
-            value = raw  # as written in the file ('-400', not the coerced -400.0)
-        problems.append(Problem(display, line, None if column is None or (isinstance(column, float) and pd.isna(column)) else str(column), value, rule))
+    """Every failure of a lazy validation as a problem. The rule of a failed check is the check's
+    own ``error`` text (see :mod:`.schemas`); what is not a check (an unknown or a missing
+    column, a value of the wrong type, an empty cell, a duplicated key) is told apart by
+    pandera's reason code."""
+    import pandera.pandas as pa
+    from pandera.errors import SchemaErrorReason as Reason
+
+    errors = err.schema_errors
+    # a value that cannot be coerced also fails the dtype check and, column-wide, every value
+    # check (pandera runs them on the text): report only the coercion
+    not_coerced = {e.schema.name for e in errors if e.reason_code == Reason.DATATYPE_COERCION}
+    problems: list[Problem] = []
+    for e in errors:
+        reason = e.reason_code
+        column = e.schema.name if isinstance(e.schema, pa.Column) else None
+        if reason == Reason.COLUMN_NOT_IN_SCHEMA:
+            problems.append(Problem(display, None, str(e.failure_cases), None, UNKNOWN_COLUMN_RULE))
+        elif reason == Reason.COLUMN_NOT_IN_DATAFRAME:
+            problems.append(Problem(display, None, str(e.failure_cases), None, MISSING_COLUMN_RULE))
+        elif reason in (Reason.DUPLICATES, Reason.SERIES_CONTAINS_DUPLICATES):
+            problems += _duplicate_problems(e.failure_cases, column, display, lines, frame)
+        elif reason == Reason.DATATYPE_COERCION or (reason == Reason.WRONG_DATATYPE and column not in not_coerced):
+            form = _number_form(e.schema.dtype)
+            problems += _cell_problems(e.failure_cases, column, form[1] if form else f"cannot be read as {e.schema.dtype}",
+                                       display, lines, frame)
+        elif reason == Reason.SERIES_CONTAINS_NULLS:
+            problems += _cell_problems(e.failure_cases, column, EMPTY_CELL_RULE, display, lines, frame)
+        elif reason == Reason.CHECK_ERROR:
+            if not not_coerced:  # else it ran on text that could not be read as numbers: reported
+                problems.append(Problem(display, None, column, None,
+                                        f"{_rule(e.check)} (the check could not be run: {e.failure_cases})"))
+        elif reason == Reason.DATAFRAME_CHECK and column is None:  # a rule on whole rows
+            rows = sorted({int(i) for i in e.failure_cases["index"].dropna()})
+            problems += [Problem(display, _line(lines, i), None, None, _rule(e.check)) for i in rows]
+        elif reason == Reason.DATAFRAME_CHECK:
+            problems += _cell_problems(e.failure_cases, column, _rule(e.check), display, lines, frame)
+        elif not (reason == Reason.WRONG_DATATYPE and column in not_coerced):
+            problems.append(Problem(display, None, column, None, str(e)))
     return _dedupe(problems)
+
+
+def _rule(check) -> str:
+    """The rule a check states (its ``error`` text; every check in :mod:`.schemas` has one)."""
+    return check.error or check.name
+
+
+def _line(lines: list[int], index) -> int | None:
+    """The line in the file of the row at position ``index``, or None."""
+    try:
+        return lines[int(index)]
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def _cell_problems(failure_cases: pd.DataFrame, column: str, rule: str, display: str, lines: list[int],
+                   frame: pd.DataFrame) -> list[Problem]:
+    """One problem per failing cell of ``column``, with the value as the file writes it."""
+    problems = []
+    for rec in failure_cases.to_dict("records"):
+        index = rec.get("index")
+        value = _raw_cell(frame, index, column)  # as written in the file ('-400', not -400.0)
+        problems.append(Problem(display, _line(lines, index), column, value, rule))
+    return problems
+
+
+def _duplicate_problems(failure_cases: pd.DataFrame, column: str | None, display: str, lines: list[int],
+                        frame: pd.DataFrame) -> list[Problem]:
+    """One problem per row whose key (``column``, or the columns of the schema's ``unique``)
+    another row has too, naming the lines of the others."""
+    key = [column] if column is not None else list(dict.fromkeys(failure_cases["column"].astype(str)))
+    rows = sorted({int(i) for i in failure_cases["index"].dropna()})
+    value = {i: " / ".join(_raw_cell(frame, i, c) or "(empty)" for c in key) for i in rows}
+    problems = []
+    for i in rows:
+        others = [str(_line(lines, j)) for j in rows if j != i and value[j] == value[i]]
+        problems.append(Problem(display, _line(lines, i), ", ".join(key), value[i],
+                                f"duplicated row: the key ({', '.join(key)}) must be unique; "
+                                f"the same key stands on line(s) {', '.join(others)}"))
+    return problems
 
 
 def _raw_cell(frame: pd.DataFrame, index, column) -> str | None:
@@ -170,13 +221,6 @@ def _raw_cell(frame: pd.DataFrame, index, column) -> str | None:
     return None if raw is None or raw is pd.NA or (isinstance(raw, float) and pd.isna(raw)) else str(raw)
 
 
-#: A plain number as the README asks for it: digits, an optional sign and decimal point.
-_PLAIN_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
-_PLAIN_INTEGER = re.compile(r"^[+-]?\d+$")
-PLAIN_NUMBER_RULE = "must be a plain number (dot as decimal separator, no spaces or units)"
-WHOLE_NUMBER_RULE = "must be a plain whole number (no decimals, spaces or units)"
-
-
 def _plain_number_problems(file: str, frame: pd.DataFrame, lines: list[int], display: str) -> list[Problem]:
     """Numbers Python would read but the README does not allow: 'inf', 'nan', '1e3', '1_000'.
 
@@ -186,10 +230,10 @@ def _plain_number_problems(file: str, frame: pd.DataFrame, lines: list[int], dis
 
     problems = []
     for name, column in FILES[file].to_schema().columns.items():
-        kind = str(column.dtype).lower()
-        if name not in frame.columns or not ("int" in kind or "float" in kind):
+        form = _number_form(column.dtype)
+        if name not in frame.columns or form is None:
             continue
-        pattern, rule = (_PLAIN_INTEGER, WHOLE_NUMBER_RULE) if "int" in kind else (_PLAIN_NUMBER, PLAIN_NUMBER_RULE)
+        pattern, rule = form
         for i, value in enumerate(frame[name]):
             if isinstance(value, str) and not pattern.match(value):
                 problems.append(Problem(display, lines[i], name, value, rule))
@@ -204,38 +248,6 @@ def _dedupe(problems: list[Problem]) -> list[Problem]:
             seen.add(key)
             out.append(p)
     return out
-
-
-def _rule_text(check: str, column, value) -> str:
-    """Turn pandera's check names into rules a person can act on."""
-    if check == "column_in_schema":
-        return "unknown column (not in the schema; was a column renamed or added?)"
-    if check == "column_in_dataframe":
-        return "required column is missing"
-    if check.startswith("coerce_dtype") or check.startswith("dtype("):
-        kind = check.split("(", 1)[-1].rstrip(")").strip("'")
-        if "int" in kind.lower():
-            return WHOLE_NUMBER_RULE
-        if "float" in kind.lower():
-            return PLAIN_NUMBER_RULE
-        return f"cannot be read as {kind}"
-    if check == "not_nullable":
-        return "must not be empty"
-    if check.startswith("isin("):
-        return f"must be one of {check[5:-1]}"
-    if check.startswith("greater_than_or_equal_to("):
-        return f"must be at least {check[25:-1]}"
-    if check.startswith("less_than_or_equal_to("):
-        return f"must be at most {check[22:-1]}"
-    if check.startswith("str_matches("):
-        if column == "kalla":
-            return "must name the source as '<seed file>.txt: <section>'"
-        return f"does not have the required form {check[12:-1]}"
-    if check.startswith("str_length("):
-        return "must not be blank"
-    if check in ("field_uniqueness", "dataframe_not_unique", "multiple_fields_are_unique"):
-        return f"duplicated row: the key ({column}) must be unique"
-    return check
 
 
 def validate_frame(file: str, frame: pd.DataFrame, lines: list[int], display: str) -> tuple[pd.DataFrame | None, list[Problem]]:
@@ -316,7 +328,7 @@ def read_year(root: Path, year: int, files: list[str] | None = None) -> tuple[di
     data, problems = {}, []
     for file in files or FILES:
         path = folder / file
-        display = _display(path, root)
+        display = display_path(path, root)
         frame, lines, found = read_table(path, display)
         problems += found
         problems += privacy.table_problems(frame, lines, display) if frame is not None else privacy.file_problems(path, display)
@@ -329,7 +341,7 @@ def read_year(root: Path, year: int, files: list[str] | None = None) -> tuple[di
     known = set(FILES)
     for extra in sorted(folder.glob("*.csv")):
         if extra.name not in known:
-            problems.append(Problem(_display(extra, root), None, None, None,
+            problems.append(Problem(display_path(extra, root), None, None, None,
                                     f"unknown data file (expected one of: {', '.join(sorted(known))})"))
     return data, problems
 

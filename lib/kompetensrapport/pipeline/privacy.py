@@ -45,6 +45,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kompetensrapport.exceptions import KompetensrapportError, Problem
+from kompetensrapport.paths import display_path
 
 SALT = b"kompetensrapport/privacy/v1:"
 
@@ -371,15 +372,6 @@ def _files(paths) -> list[Path]:
     return files
 
 
-def _display(path: Path, root: Path | None) -> str:
-    if root is not None:
-        try:
-            return str(path.resolve().relative_to(Path(root).resolve()))
-        except ValueError:
-            pass
-    return str(path)
-
-
 def scan(paths, root: Path | None = None) -> list[Finding]:
     """Every piece of personal data in ``paths`` (files, or folders searched recursively for
     notebooks, pages and downloads). File names are shown relative to ``root`` when given."""
@@ -420,7 +412,7 @@ class Scanner:
                 stamp = (st.st_size, st.st_mtime_ns, st.st_ino)
                 seen = self._seen.get(path)
                 if seen is None or seen[0] != stamp:
-                    self._seen[path] = (stamp, _scan_file(path, _display(path, self.root)))
+                    self._seen[path] = (stamp, _scan_file(path, display_path(path, self.root)))
         finally:
             _find_in_text.cache_clear()  # the texts are not kept between scans
 
