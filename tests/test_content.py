@@ -9,9 +9,10 @@ import pandas as pd
 import pytest
 
 from conftest import ROOT
-from kompetensrapport.domain import budget, oversikt
+from kompetensrapport.domain import budget, kompetens, oversikt
 from kompetensrapport.inputs import reconcile
-from kompetensrapport.present.blocks import md
+from kompetensrapport.present import sections
+from kompetensrapport.present.blocks import md, write_files
 from kompetensrapport.present.figures import Figure
 from kompetensrapport.present.tables import Table
 
@@ -33,7 +34,7 @@ def text_of(blocks) -> str:
 
 def test_uppdrag_counts_and_amounts_match_the_csv(real_data):
     raw = csv("delmal_uppdrag.csv")
-    got = budget.uppdrag(real_data, 2023)
+    got = budget.uppdrag_rows(real_data, 2023)
     assert list(got.uppdrag) == list(raw.sort_values("nr").uppdrag)
     per = budget.uppdrag_per_malomrade(real_data, 2023).set_index("malomrade")
     expected = raw.groupby("malomrade").size()
@@ -45,7 +46,7 @@ def test_uppdrag_counts_and_amounts_match_the_csv(real_data):
 
 def test_uppdrag_section_shows_every_assignment_with_its_source(real_data, out_dir):
     raw = csv("delmal_uppdrag.csv")
-    blocks = budget.uppdrag_section(real_data, 2023)
+    blocks = sections.uppdrag.present(budget.uppdrag(real_data, 2023))
     [t] = tables_of(blocks)
     assert len(t.frame) == len(raw)
     markdown, html = t.markdown(), t.html()
@@ -65,18 +66,18 @@ def test_uppdrag_section_shows_every_assignment_with_its_source(real_data, out_d
 
 def test_start_page_has_a_line_about_the_assignments(real_data):
     raw = csv("delmal_uppdrag.csv")
-    items = oversikt.key_figure_items(real_data, 2023)
+    items = sections.oversikt.items(oversikt.glance(real_data, 2023))
     [line] = [i for i in items if "uppdrag" in i]
     assert items.index(line) == 0
     assert f"**{len(raw)} uppdrag**" in line and "Personalnämndens ansvarsområde" in line
 
 
 def test_uppdrag_and_brygga_only_where_the_data_has_them(real_data):
-    assert budget.uppdrag_section(real_data, 2022) == []
-    assert budget.brygga_section(real_data, 2022) == []  # no steps for 2022
+    assert sections.uppdrag.present(budget.uppdrag(real_data, 2022)) == []
+    assert sections.brygga.present(budget.brygga(real_data, 2022)) == []  # no steps for 2022
     empty = {k: v.iloc[0:0] for k, v in real_data.items()}
-    assert budget.uppdrag_section(empty, 2023) == [] and budget.brygga_section(empty, 2023) == []
-    assert "uppdrag" not in oversikt.key_figure_items(empty, 2023)
+    assert sections.uppdrag.present(budget.uppdrag(empty, 2023)) == [] and sections.brygga.present(budget.brygga(empty, 2023)) == []
+    assert "uppdrag" not in sections.oversikt.items(oversikt.glance(empty, 2023))
     assert "avsnitt: [uppdrag, budget, brygga]" in PN.read_text(encoding="utf-8")
     for other in (ROOT / "params/2023").glob("*.yaml"):
         if other != PN:
@@ -93,7 +94,7 @@ def test_bridge_sums_to_the_stated_regionbidrag(real_data):
     end = float(rb[rb.ar == 2023].belopp_mnkr.iloc[0])
     assert (start, end) == (182.9, 196.9)
     assert round(start + steps.belopp_mnkr.sum(), 6) == end
-    br = budget.brygga(real_data, 2023)
+    br = budget.bridge_rows(real_data, 2023)
     assert list(br.typ) == ["utgangsvarde"] + ["forandring"] * len(steps) + ["slutvarde"]
     assert list(br.belopp_mnkr) == [start, *steps.sort_values("steg").belopp_mnkr, end]
     running = start + steps.sort_values("steg").belopp_mnkr.cumsum()
@@ -104,7 +105,7 @@ def test_bridge_sums_to_the_stated_regionbidrag(real_data):
 
 def test_bridge_section_table_sentence_and_figure(real_data, out_dir):
     steps = csv("regionbidrag_brygga.csv")
-    blocks = budget.brygga_section(real_data, 2023)
+    blocks = sections.brygga.present(budget.brygga(real_data, 2023))
     [t] = tables_of(blocks)
     assert list(t.frame["Belopp (mnkr)"]) == ["182,9", f"{MINUS}10,0", "+20,0", "+4,0", "196,9"]
     assert t.frame["Andel enligt underlaget"].iloc[3] == f"2,3{NBSP}%"
@@ -112,6 +113,7 @@ def test_bridge_section_table_sentence_and_figure(real_data, out_dir):
     assert f"från 182,9{NBSP}mnkr 2022 till 196,9{NBSP}mnkr 2023" in text
     assert f"Stegen summerar till 196,9{NBSP}mnkr, samma som det angivna regionbidraget 2023." in text
     [fig] = [b for b in blocks if isinstance(b, Figure)]
+    write_files(blocks, out_dir)
     big, small = steps.loc[steps.belopp_mnkr.idxmax()], steps.loc[steps.belopp_mnkr.idxmin()]
     assert f"Störst är {big.forandring} med +{swedish(big.belopp_mnkr, 1)}{NBSP}mnkr" in fig.alt
     assert f"minst {small.forandring} med {swedish(small.belopp_mnkr, 1)}{NBSP}mnkr" in fig.alt
@@ -126,7 +128,7 @@ def test_bridge_that_misses_the_regionbidrag_says_so(real_data, out_dir):
     data["regionbidrag_brygga.csv"] = steps
     [check] = reconcile.bridge_checks(data)
     assert check.status == reconcile.ERROR and check.difference == pytest.approx(1.0)
-    text = text_of(budget.brygga_section(data, 2023))
+    text = text_of(sections.brygga.present(budget.brygga(data, 2023)))
     assert f"Stegen summerar till 197,9{NBSP}mnkr mot det angivna regionbidraget 196,9{NBSP}mnkr." in text
 
 
@@ -137,12 +139,10 @@ PHH, YSTAD = "psykiatri-habilitering-hjalpmedel", "lasarettet-ystad"
 
 @pytest.mark.parametrize("slug", [PHH, YSTAD])
 def test_behov_section_lists_every_point_in_order_with_its_source(real_data, slug):
-    from kompetensrapport.domain import kompetens
-
     raw = csv("behov_annan_niva.csv")
     own = raw[raw.forvaltning == slug].sort_values("nr")
     assert len(own) == {PHH: 13, YSTAD: 4}[slug]
-    blocks = kompetens.behov_section(real_data, slug, 2023)
+    blocks = sections.behov.present(kompetens.behov(real_data, slug, 2023))
     text = text_of(blocks)
     assert text.startswith("## Behov på regional nivå")
     bullets = [b for b in blocks if type(b).__name__ == "Bullets"][0]
@@ -157,20 +157,17 @@ def test_behov_section_lists_every_point_in_order_with_its_source(real_data, slu
 
 
 def test_behov_only_for_forvaltningar_that_raise_needs(real_data):
-    from kompetensrapport.domain import kompetens
-
     raw = csv("behov_annan_niva.csv")
     for slug in ("koncernkontoret", "personalnamnden", "regional-utveckling"):
         assert slug not in set(raw.forvaltning)
-        assert kompetens.behov_section(real_data, slug, 2023) == []
+        assert sections.behov.present(kompetens.behov(real_data, slug, 2023)) == []
         assert "behov" not in (ROOT / "params/2023" / f"{slug}.yaml").read_text(encoding="utf-8").split("avsnitt:")[1]
-    assert kompetens.behov_region({}, 2023) == []
+    assert sections.region.behov(kompetens.behov_region({}, 2023)) == []
 
 
 def test_overview_names_each_forvaltning_with_its_needs(real_data):
-    blocks = oversikt.behov_region(real_data, 2023, [
-        type("P", (), {"forvaltning": PHH, "namn": "Psykiatri, habilitering och hjälpmedel"})(),
-        type("P", (), {"forvaltning": YSTAD, "namn": "Lasarettet i Ystad"})()])
+    names = {PHH: "Psykiatri, habilitering och hjälpmedel", YSTAD: "Lasarettet i Ystad"}
+    blocks = sections.region.behov(kompetens.behov_region(real_data, 2023, names))
     text = text_of(blocks)
     # sorted by name: Lasarettet i Ystad before Psykiatri, …
     assert text.index("### Lasarettet i Ystad: behov på regional nivå") < text.index(

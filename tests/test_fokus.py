@@ -253,10 +253,11 @@ def test_last_funnel_step_is_the_whole_course_not_socialstyrelsens_exam(section,
 def test_start_page_names_the_last_step_the_whole_course(real_data):
     """The start page's key figure for the latest course round (built by the overview)."""
     from kompetensrapport.domain import oversikt
+    from kompetensrapport.present.sections import oversikt as glance
 
     raw = csv("fokus_kursomgangar.csv")
     last = raw[raw.ar == raw.ar.max()].iloc[0]
-    items = oversikt.key_figure_items(real_data, 2023)
+    items = glance.items(oversikt.glance(real_data, 2023))
     assert any(f"{swedish(last.klarat_prov)} klarade hela kursen." in i for i in items)
     assert not any("provet" in i for i in items)
 

@@ -38,6 +38,11 @@ class Totals:
     angiven_tkr: float | None
     regionbidrag_tkr: float | None
 
+    @property
+    def agrees(self) -> bool:
+        """Whether the sum of the insatser equals both the stated total and the regionbidrag."""
+        return self.angiven_tkr == self.summa_tkr and self.regionbidrag_tkr == self.summa_tkr
+
 
 def insatser(data, malomrade_nr: int | None = None) -> pd.DataFrame:
     """The insatser with cost per target place (tkr per plats/anställning) where both are given."""

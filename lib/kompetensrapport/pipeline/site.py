@@ -82,6 +82,7 @@ def quarto_config(root: Path, pages: list[Page], info: BuildInfo) -> dict:
         else:
             left.append({"text": f"Rapport {year}", "menu": [{"href": p.href, "text": md(p.title)} for p in overview + units]})
     config.setdefault("filters", []).append(TYPST_FILTER)
+    config["website"]["navbar"]["right"].append({"href": "andringar.qmd", "text": "Ändringar och rättelser"})
     footer = config["website"].setdefault("page-footer", {})
     # the accessibility statement is linked from every page (lag 2018:1937)
     footer["center"] = [{"href": statement.FILE, "text": statement.TITLE}]
@@ -96,12 +97,13 @@ def _write(path: Path, text: str) -> None:
 def index_page(data: dict, pages: list[Page], year: int) -> str:
     """The start page: the year's key figures in brief and links onward."""
     from kompetensrapport.domain import oversikt
+    from kompetensrapport.present.sections import oversikt as glance
 
     lines = ["---", f"title: \"Kompetensförsörjning i Region Skåne {year}\"", "lang: sv", "---", "",
              f"Rapporten samlar {year} års siffror om kompetensförsörjningen i Region Skåne från "
              f"{len(data['kallor.csv'])} offentliga dokument. Varje tabell anger sin källa och kan laddas ned.", "",
              "## Året i korthet", ""]
-    lines += [f"- {item}" for item in oversikt.key_figure_items(data, year)]
+    lines += [f"- {item}" for item in glance.items(oversikt.glance(data, year))]
     lines += ["", "## Läs vidare", ""]
     these = [p for p in pages if p.year == year]
     for p in these:
@@ -192,6 +194,7 @@ def write_project(site_dir: Path, root: Path, data: dict, pages: list[Page], inf
     _write(site_dir / "kallor.qmd", sources_page(data, info.year))
     _write(site_dir / statement.FILE, statement_page(root, config, info))
     _write(site_dir / "om-rapporten.qmd", about_page(data, info.year))
+    versions.write_changes_page(site_dir, root, info.year)  # andringar.qmd: the changes since the last version
 
 
 #: Typst markup that ends the PDF's first page after the title and the table of contents.

@@ -1,7 +1,8 @@
-"""The overview's parts from the kompetensanalys, the needs raised to regional level and Fokus
-Kompetensförsörjning, as a reader sees them: :func:`kompetens` (from
+"""The overview's parts from the kompetensanalys, the needs raised to regional level, the budget
+and Fokus Kompetensförsörjning, as a reader sees them: :func:`kompetens` (from
 :func:`kompetensrapport.domain.kompetens.region`), :func:`behov` (from
-:func:`kompetensrapport.domain.kompetens.behov_region`) and :func:`fokus` (from
+:func:`kompetensrapport.domain.kompetens.behov_region`), :func:`budget` (from
+:func:`kompetensrapport.domain.budget.internbudget`) and :func:`fokus` (from
 :func:`kompetensrapport.domain.fokus.region`).
 
 The overview's tables and figures are named with :data:`PREFIX`, so that their download and
@@ -9,14 +10,18 @@ figure files do not collide with a förvaltning page's (the pages share one fold
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 
+from kompetensrapport.domain import budget as budget_domain
 from kompetensrapport.domain import fokus as fokus_domain
 from kompetensrapport.domain import kompetens as kompetens_domain
 from kompetensrapport.present import fmt
 from kompetensrapport.present.blocks import Bullets, Callout, Heading, Text, md
 from kompetensrapport.present.figures import Figure, hbar
 from kompetensrapport.present.sections import behov as behov_section
+from kompetensrapport.present.sections import budget as budget_section
 from kompetensrapport.present.sections.fokus import PASSED_VERB
 from kompetensrapport.present.sections._common import source
 from kompetensrapport.present.sections.ratings import comparison
@@ -105,3 +110,14 @@ def fokus(r: fokus_domain.RegionSummary) -> list:
                  + (f", varav {prelim} är preliminärt" if prelim else "") + ".")
     return [Heading("Fokus Kompetensförsörjning i korthet"), Bullets(items),
             Text("Hela redovisningen finns på sidan för Regional utveckling.")]
+
+
+def budget(r: budget_domain.Internbudget) -> list:
+    """Personalnämndens budget in brief: the internbudget's sum against the stated total and the
+    regionbidrag, and the regionbidrag over the years; an empty list without an internbudget."""
+    if r.insatser.empty:
+        return []
+    blocks = [Heading("Budget för kompetensförsörjning"), Text(budget_section.agreement_sentence(r.totals))]
+    blocks += [dataclasses.replace(b, name=PREFIX + b.name) if isinstance(b, (Table, Figure)) else b
+               for b in budget_section.regionbidrag_blocks(r) if not isinstance(b, Heading)]
+    return blocks
