@@ -4,11 +4,15 @@
     kompetensrapport validate --year 2023 [--root DIR]
     kompetensrapport new-year 2024 [--from 2023] [--root DIR]
     kompetensrapport check-site DIR
+    kompetensrapport publish --year 2023 --target DIR [--root DIR] [--dry-run]
 
 Exit statuses: 0 done; 1 invalid data or parameter files; 2 wrong usage (also a --root folder that
 is not a project); 3 a notebook failed; 4 Quarto missing or failed; 5 another build is running in
 the project; 130 interrupted. check-site: 0 no violation; 1 violations; 2 wrong usage or Chromium /
-axe-core missing; 3 no rendered site to check.
+axe-core missing; 3 no rendered site to check. publish: 0 published; 1 refused (placeholders in
+publicering.yml, a changed value without a reason, a site older than its inputs, invalid record or
+corrections files); 2 wrong usage (no rendered site, a target that is no publication folder or
+lacks the earlier versions); 5 a build or another publish is running; 130 interrupted.
 """
 
 from __future__ import annotations
@@ -33,6 +37,17 @@ element); 2 wrong usage, or Chromium/axe-core missing (install from the project 
 sh .ci/install-chromium.sh, npm ci); 3 no site to check: DIR is not there, links to nothing
 (_site after a build without Quarto or with --no-render) or holds no HTML page (render the
 site: make report, with Quarto installed)"""
+
+
+PUBLISH_EPILOG = """Reasons for changed data are read from rattelser/<år>.csv (columns version, fil, rad,
+kolumn, skal, datum), where the build also reads them for the page "Ändringar och rättelser"; the
+record of versions is publiceringar/<år>.yml with the published data in publiceringar/<år>/<version>/
+(commit both after publishing). exit statuses: 0 published (or, with --dry-run, publishable);
+1 refused: publicering.yml still holds <...> placeholders, a changed value has no reason (or a
+reason covers no change), the site was built from other data, reasons or versions than the project
+holds now (build again), or a record or corrections file is invalid; 2 wrong usage: no rendered
+site, or a target that is not empty and holds no publication, or lacks the earlier versions;
+5 a build or another publish is running; 130 interrupted (the target is unchanged)"""
 
 
 def _year(text: str) -> int:
@@ -87,6 +102,17 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("folder", type=Path, metavar="DIR", help="the folder of HTML pages to check, e.g. _site")
     c.add_argument("--debug", action="store_true", help="show the Python traceback of an error")
 
+    pub = sub.add_parser("publish", help="copy the last built site into a web root or pages-branch folder as the "
+                         "next version (<år>.<n>), atomically, keeping the earlier versions' downloads",
+                         epilog=PUBLISH_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    common(pub)
+    pub.add_argument("--target", type=Path, required=True, metavar="DIR",
+                     help="the folder readers are served from (a web root or a checked-out pages branch); "
+                          "created when missing; it is replaced as a whole, its hidden entries (.git, ...) and "
+                          "CNAME kept")
+    pub.add_argument("--dry-run", action="store_true", help="check everything and say which version would be "
+                                                            "published; write nothing")
+
     v = sub.add_parser("validate", help="check data and parameter files without running any notebook",
                        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     common(v)
@@ -124,6 +150,13 @@ def _new_year(args) -> int:
 
     for line in new_year(args.root, args.year, args.source):
         print(line)
+    return 0
+
+
+def _publish(args) -> int:
+    from kompetensrapport.pipeline.publish import publish
+
+    publish(args.root, args.year, args.target, dry_run=args.dry_run, out=lambda s: print(s, flush=True))
     return 0
 
 
@@ -172,7 +205,7 @@ def _main(argv: list[str] | None) -> int:
 
             require_project(root, notebooks=args.command == "build")
         return {"build": _build, "validate": _validate, "new-year": _new_year,
-                "check-site": _check_site}[args.command](args)
+                "check-site": _check_site, "publish": _publish}[args.command](args)
     except KompetensrapportError as e:
         if args.debug:
             traceback.print_exc()
