@@ -173,10 +173,15 @@ def test_uppdrag_result_counts_per_malomrade(real_data):
 
 
 def test_kallor_rows_are_the_documents_cited(real_data):
+    from kompetensrapport.domain.sources import kallor_rows
+
     rb = raw("regionbidrag.csv")
-    k = budget.kallor_rows(real_data, rb)
+    k = kallor_rows(real_data, rb)
     assert list(k.titel) == ["Personalnämndens verksamhetsplan och internbudget för år 2023"]
-    assert budget.kallor_rows({}, rb).empty
+    assert kallor_rows({}, rb).empty
+    # lists of kalla values count too, and a frame without a kalla column cites nothing
+    assert list(kallor_rows(real_data, ["001_8eca50ec650feb9b.txt: Kompetensanalys"], pd.DataFrame()).fil) == [
+        "001_8eca50ec650feb9b.txt"]
 
 
 # -- what a reader sees ------------------------------------------------------------------------

@@ -17,14 +17,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from kompetensrapport.inputs import reconcile
-
-def kallor_rows(data, *frames: pd.DataFrame) -> pd.DataFrame:
-    """The rows of ``kallor.csv`` for the documents that the ``kalla`` columns of ``frames`` cite
-    (a ``kalla`` value is ``'<file>: <section>'``); empty without ``kallor.csv``."""
-    kallor = data.get("kallor.csv", pd.DataFrame(columns=["fil", "titel"]))
-    files = {str(v).partition(": ")[0] for f in frames for v in f.get("kalla", [])}
-    return kallor[kallor.fil.isin(files)].reset_index(drop=True)
-
+from kompetensrapport.domain.sources import kallor_rows
 
 # -- Personalnämndens internbudget ------------------------------------------------------------
 

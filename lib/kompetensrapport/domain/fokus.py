@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from kompetensrapport.domain.sources import kallor_rows
+
 #: The steps of the funnel: column in fokus_kursomgangar.csv and the step's name (``steg_namn``).
 #: The table in the document heads the last step "Klarat prov"; its text says these passed the
 #: whole course ("67 procent fullföljde kursen, varav nästan 65 procent klarat hela kursen"), not
@@ -27,13 +29,6 @@ PILOT_COURSES = ("Intensivsvenska", "Avancerad sjukvårdssvenska")
 
 FILES = ["fokus_kursomgangar.csv", "fokus_finansiering.csv", "fokus_resultat.csv",
          "fokus_fokusomraden.csv", "fokus_resurser.csv"]
-
-
-def _kallor(data, *frames: pd.DataFrame) -> pd.DataFrame:
-    """The rows of kallor.csv for the documents that the frames' ``kalla`` values cite."""
-    kallor = data.get("kallor.csv", pd.DataFrame(columns=["fil", "titel"]))
-    cited = {str(v).partition(": ")[0] for f in frames if "kalla" in f.columns for v in f.kalla}
-    return kallor[kallor.fil.isin(cited)].reset_index(drop=True)
 
 
 def _frame(data, file: str) -> pd.DataFrame:
@@ -154,7 +149,7 @@ def outcomes(data, ar: int) -> Outcomes:
     return Outcomes(
         ar=ar, funnel=fun, course_results=course_res, courses_without_funnel=without_funnel,
         financing=fin, totals=finansiering_totals(data), other_results=other, focus_areas=fo, resources=rs,
-        kallor=_kallor(data, fun, course_res, fin, other, fo, rs))
+        kallor=kallor_rows(data, fun, course_res, fin, other, fo, rs))
 
 
 @dataclass(frozen=True)

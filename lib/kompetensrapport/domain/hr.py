@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from kompetensrapport.domain.budget import kallor_rows
+from kompetensrapport.domain.sources import kallor_rows
 from kompetensrapport.inputs import load
 
 #: The values of ``omfattning``: the förvaltning itself, the whole region.
