@@ -9,7 +9,7 @@ import pytest
 from conftest import ROOT
 from kompetensrapport.domain import budget
 from kompetensrapport.inputs import reconcile
-from kompetensrapport.present import fmt, sections
+from kompetensrapport.present import sections
 from kompetensrapport.present.blocks import write_files
 from kompetensrapport.present.figures import Figure, pyplot
 from kompetensrapport.present.tables import Table
@@ -36,36 +36,6 @@ def budget_blocks(data, ar=2023):
 
 def resultatrakning_blocks(data, forvaltning=KK, ar=2023):
     return sections.resultatrakning.present(budget.resultatrakning(data, forvaltning, ar))
-
-
-# -- formatting --------------------------------------------------------------------------------
-
-@pytest.mark.parametrize("value, decimals, sign, expected", [
-    (0, 0, False, "0"),
-    (0.0, 1, True, "0,0"),  # zero has no sign
-    (-0.04, 1, False, "0,0"),  # rounds to zero: never "−0,0"
-    (-34.2, 1, False, f"{MINUS}34,2"),
-    (90.1, 1, True, "+90,1"),
-    (196900, 0, False, f"196{NB}900"),
-    (1234567.891, 1, False, f"1{NB}234{NB}567,9"),
-    (2.345, 1, False, "2,3"),
-    (0.25, 1, False, "0,3"),  # half away from zero, not half to even
-    (-0.25, 1, False, f"{MINUS}0,3"),
-    (None, 0, False, "–"),
-    (float("nan"), 1, False, "–"),
-])
-def test_number(value, decimals, sign, expected):
-    assert fmt.number(value, decimals, sign) == expected
-
-
-def test_units():
-    assert fmt.tkr(196900) == f"196{NB}900{NB}tkr"
-    assert fmt.procent(2.3) == f"2,3{NB}%"
-    assert fmt.mkr(-34.2) == f"{MINUS}34,2{NB}mkr"
-    assert fmt.mkr(90.1, sign=True) == f"+90,1{NB}mkr"
-    assert fmt.kr(5_000_000) == f"5{NB}000{NB}000{NB}kr"
-    assert fmt.share(63, 286) == f"22,0{NB}%"
-    assert fmt.share(1, 0) == "–"
 
 
 # -- computations ------------------------------------------------------------------------------
