@@ -76,17 +76,13 @@ def build(root: Path, year: int, only: list[str] | None = None, render: bool = T
             if unchanged is not None:
                 return unchanged
         # what a real build needs (pandas, pandera, papermill, ...) is imported only now
-        from kompetensrapport.pipeline import execute, kernels
+        from kompetensrapport.pipeline import warm
 
-        # one fork server imports what the workers and the kernels need in the background, on
-        # the other core, while this process validates the data; the kernel server is its child
-        server = kernels.KernelServer(log=root / generations.BUILD_DIR / "kernel-server.log",
-                                      context=execute.prepare_workers(warm=True)).start()
+        # the warm server imports what the workers and kernels need in its own process, on the
+        # other core, while this one validates the data; stopped at once when validation fails
+        server = warm.Server(log=root / generations.BUILD_DIR / "kernel-server.log").start()
         try:
             return _build_year(root, year, only, render, jobs, force, out, started, inputs, server)
-        except KeyboardInterrupt:  # stop now, even while the fork server is still importing
-            server.stop(wait_for_start=False)
-            raise
         finally:
             server.stop()
 

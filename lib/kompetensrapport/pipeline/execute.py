@@ -1,26 +1,26 @@
-"""Running notebooks with papermill, each in its own process.
+"""Running notebooks with papermill, each in its own worker process and its own kernel.
 
-papermill is safe across processes, while several kernels launched from one process's pool can
-race; so every notebook runs in a fresh worker process (``max_tasks_per_child=1``), forked from a
-multiprocessing fork server that has imported papermill once. Each notebook's kernel is forked
-from a :class:`~kompetensrapport.pipeline.kernels.KernelServer` that has imported the notebooks'
-libraries once (``warm=False`` starts normal kernels). The executed notebook gets a YAML
-front-matter cell for Quarto (title, ``lang: sv``, code hidden) and its code cells are tagged
-``remove-input`` and hidden, so readers see only the results.
+Every notebook runs in a fresh worker process: one forked by the warm server
+(:class:`~kompetensrapport.pipeline.warm.Server`, which has imported papermill and the notebooks'
+libraries once), which also forks the notebook's kernel; or, without that server, a new Python
+process (``python -m kompetensrapport.pipeline.execute``) with a normal kernel. The executed
+notebook gets a YAML front-matter cell for Quarto (title, ``lang: sv``, code hidden) and its code
+cells are tagged ``remove-input`` and hidden, so readers see only the results.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import multiprocessing
+import json
 import os
+import selectors
+import signal
+import subprocess
+import sys
 import time
 import traceback
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from kompetensrapport.pipeline import kernels
 
 KERNEL = "python3"
 KERNEL_START_ATTEMPTS = 3
@@ -43,7 +43,7 @@ class Job:
     title: str
     front_matter: dict = field(default_factory=dict)
     log: str = ""  # where the worker's and kernel's stderr go (empty: inherit)
-    kernel_server: str = ""  # socket of a KernelServer to fork the kernel from (empty: a normal kernel)
+    kernel: str = KERNEL  # the kernel spec (run_all: the warm server's when it runs)
     env: dict | None = None  # the environment for the worker and its kernel (run_all: the caller's)
 
 
@@ -111,20 +111,16 @@ def run_job(job: Job) -> Result:
         fd = os.open(job.log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         os.dup2(fd, 2)
         os.close(fd)
-    extra = {}
-    if job.kernel_server:
-        kernels.use(job.kernel_server)
-        extra["kernel_manager_class"] = kernels.kernel_manager_class()
     try:
         for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
             try:
                 # shutdown_kernel="immediate": the kernel is killed once the last cell has replied
                 # (nothing is left to do or save); asked to end itself, ipykernel 7.4 sometimes
-                # hangs until jupyter_client sends SIGTERM 2.5 s later (see kernels.py)
+                # hangs until jupyter_client sends SIGTERM 2.5 s later
                 pm.execute_notebook(job.notebook, str(out), parameters=job.parameters, cwd=str(out.parent),
-                                    kernel_name=KERNEL, progress_bar=False, log_output=False,
+                                    kernel_name=job.kernel, progress_bar=False, log_output=False,
                                     request_save_on_cell_execute=False, start_timeout=START_TIMEOUT,
-                                    shutdown_kernel="immediate", **extra)
+                                    shutdown_kernel="immediate")
                 break
             except (RuntimeError, TimeoutError) as e:
                 # Kernels started at the same moment by parallel workers can pick the same free
@@ -145,37 +141,6 @@ def run_job(job: Job) -> Result:
     return Result(job.key, True, time.perf_counter() - start, str(out))
 
 
-#: What the worker processes' fork server imports once (each worker then starts with them);
-#: the last one runs :func:`warm_worker`.
-WORKER_PRELOAD = ["papermill", "nbformat", "jupyter_client.manager", "kompetensrapport.pipeline.execute",
-                  "kompetensrapport.pipeline._worker_preload"]
-
-
-def warm_worker() -> None:
-    """Do once, in the workers' fork server, what every papermill run would otherwise do first in
-    its own worker (0.15 s each): compile nbformat's notebook schema, find the kernel spec (which
-    imports IPython and ipykernel's kernelspec), read the kernel provisioners' entry points and
-    list this machine's addresses (which imports psutil)."""
-    import nbformat
-    from jupyter_client.kernelspec import KernelSpecManager
-    from jupyter_client.localinterfaces import local_ips
-    from jupyter_client.provisioning import KernelProvisionerFactory
-    from nbformat.validator import get_validator
-
-    get_validator(version=nbformat.current_nbformat, version_minor=nbformat.current_nbformat_minor)
-    KernelSpecManager().get_kernel_spec(KERNEL)
-    KernelProvisionerFactory.instance()
-    local_ips()
-
-
-def prepare_workers(warm: bool = False):
-    """Start the fork server of the worker processes now (it imports in the background, while
-    the caller does other work); returns the multiprocessing context to make workers with. With
-    ``warm`` it also imports what the kernels need, for the kernel server, which is then one
-    more of its children (see :func:`kernels.fork_server`)."""
-    return kernels.fork_server(WORKER_PRELOAD + ([kernels.KERNEL_PRELOAD] if warm else []))
-
-
 def longest_first(jobs: list[Job], seconds: dict[str, float]) -> list[Job]:
     """The jobs in the order to start them: the longest first, as the last build timed them
     (``seconds``: key -> seconds), so that the workers finish together instead of one running
@@ -194,56 +159,116 @@ def longest_first(jobs: list[Job], seconds: dict[str, float]) -> list[Job]:
     return sorted(jobs, key=rank)
 
 
-def run_all(jobs: list[Job], workers: int, on_done=None, warm: bool = True, log: str | None = None,
-            server: kernels.KernelServer | None = None) -> list[Result]:
-    """Run jobs, each in its own process, ``workers`` at a time. ``on_done(result, n, total)``
-    is called as each finishes. Results come back in the order of ``jobs``. With ``warm`` the
-    kernels are forked from a :class:`~kompetensrapport.pipeline.kernels.KernelServer`: ``server`` when
-    the caller started one (it stays the caller's to stop), else one started here (its stderr
-    goes to ``log``)."""
+def run_all(jobs: list[Job], workers: int, on_done=None, server=None) -> list[Result]:
+    """Run jobs, each in its own worker process, ``workers`` at a time. ``on_done(result, n,
+    total)`` is called as each finishes. Results come back in the order of ``jobs``. With a
+    ``server`` (:class:`~kompetensrapport.pipeline.warm.Server`) that runs, the workers and kernels
+    are forked from it; else they are new processes. Interrupted (Ctrl-C), it ends the running
+    workers (and so their kernels) and starts no more."""
     if not jobs:
         return []
-    if warm and server is None:
-        with kernels.KernelServer(log=log, context=prepare_workers(warm=True)) as own:
-            return run_all(jobs, workers, on_done, warm=True, server=own)
-    socket = server.ready() if warm else None
-    if socket:
-        jobs = [dataclasses.replace(j, kernel_server=socket) for j in jobs]
+    from kompetensrapport.pipeline import warm
+
+    warm_server = server if server is not None and server.ready() else None
+    kernel = warm.KERNEL if warm_server else KERNEL
+
+    def prepared(job: Job) -> Job:
+        env = {**(job.env or os.environ), "PYDEVD_DISABLE_FILE_VALIDATION": "1"}  # silence debugpy
+        return dataclasses.replace(job, env=warm_server.env(env) if warm_server else env, kernel=kernel)
+
+    jobs = [prepared(j) for j in jobs]
     results: dict[str, Result] = {}
-    workers = max(1, min(workers, len(jobs)))
-    env_before = os.environ.get("PYDEVD_DISABLE_FILE_VALIDATION")
-    os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # silence debugpy's warning in kernels
-    pool = ProcessPoolExecutor(max_workers=workers, max_tasks_per_child=1, mp_context=prepare_workers(warm))
-    env = dict(os.environ)
-    jobs = [dataclasses.replace(j, env=env) if j.env is None else j for j in jobs]
-    futures: dict = {}
+    pending, running = list(jobs), []
+    sel = selectors.DefaultSelector()
     try:
-        futures = {pool.submit(run_job, job): job for job in jobs}
-        for n, fut in enumerate(as_completed(futures), 1):
-            job = futures[fut]
-            try:
-                res = fut.result()
-            except Exception as e:  # the worker process died
-                res = Result(job.key, False, 0.0, job.output, error=f"worker process failed: {e}")
-            results[job.key] = res
-            if on_done:
-                on_done(res, n, len(jobs))
+        while pending or running:
+            while pending and len(running) < max(1, workers):
+                worker = Worker(pending.pop(0), warm_server)
+                running.append(worker)
+                sel.register(worker, selectors.EVENT_READ)
+            for key, _ in sel.select():
+                res = key.fileobj.read()
+                if res is not None:
+                    sel.unregister(key.fileobj)
+                    running.remove(key.fileobj)
+                    results[res.key] = res
+                    if on_done:
+                        on_done(res, len(results), len(jobs))
     except BaseException:  # Ctrl-C (KeyboardInterrupt): stop now, do not run the rest of the queue
-        _stop(pool, futures)
+        for worker in running:
+            worker.stop()
         raise
-    else:
-        pool.shutdown(wait=True)
     finally:
-        if env_before is None:
-            os.environ.pop("PYDEVD_DISABLE_FILE_VALIDATION", None)
+        sel.close()
     return [results[j.key] for j in jobs]
 
 
-def _stop(pool: ProcessPoolExecutor, futures) -> None:
-    """Cancel the notebooks not yet started and end the running workers; their kernels notice
-    that their parent is gone and exit."""
-    for fut in futures:
-        fut.cancel()
-    for proc in list((getattr(pool, "_processes", None) or {}).values()):
-        proc.terminate()
-    pool.shutdown(wait=True, cancel_futures=True)
+class Worker:
+    """The process that runs one job: forked by the warm ``server``, or else a new Python."""
+
+    def __init__(self, job: Job, server=None):
+        self.job, self.data, self.proc = job, b"", None
+        forked = server.run(dataclasses.asdict(job)) if server is not None else None
+        self.conn = forked[0] if forked else None
+        if self.conn is None:
+            log = open(job.log, "w") if job.log else None
+            try:
+                # its own session: Ctrl-C at the terminal is the build's to handle (it stops us)
+                self.proc = subprocess.Popen([sys.executable, "-m", __name__], stdin=subprocess.PIPE,
+                                             stdout=subprocess.PIPE, stderr=log, env=job.env,
+                                             start_new_session=True)
+            finally:
+                if log:
+                    log.close()
+            self.proc.stdin.write(json.dumps(dataclasses.asdict(job)).encode())
+            self.proc.stdin.close()
+
+    def fileno(self) -> int:
+        return (self.conn or self.proc.stdout).fileno()
+
+    def read(self) -> Result | None:
+        """Read what the worker sent; its Result once complete, else None."""
+        if self.conn is not None:
+            data = self.conn.recv(1 << 20)  # the result, or the server's exit report
+            self.conn.close()
+            return self.result(data)
+        chunk = os.read(self.fileno(), 1 << 16)
+        if chunk:
+            self.data += chunk
+            return None
+        self.proc.stdout.close()
+        self.proc.wait()
+        return self.result(self.data)
+
+    def result(self, data: bytes) -> Result:
+        try:
+            fields = json.loads(data)
+            return Result(**fields)
+        except (ValueError, TypeError):
+            exit = f" (exit status {self.proc.returncode})" if self.proc else ""
+            return Result(self.job.key, False, 0.0, self.job.output, error=f"worker process failed{exit}")
+
+    def stop(self) -> None:
+        """End the worker: the server kills a forked one (and its kernel) when its connection
+        closes; a new Python gets SIGTERM, which ends its notebook run and shuts its kernel down."""
+        if self.conn is not None:
+            self.conn.close()
+        elif self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+
+
+def main() -> None:
+    """A worker without the warm server: the job (JSON) on stdin, the result (JSON) on stdout."""
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # stopped: shut the kernel down
+    job = Job(**json.load(sys.stdin))
+    result = run_job(job)
+    sys.stdout.write(json.dumps(dataclasses.asdict(result)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,503 @@
+"""Warm kernels: each notebook still runs in its own kernel process, forked from a server that
+has imported the notebooks' libraries once.
+
+A fresh Jupyter kernel spends most of a short notebook's time starting Python and importing
+ipykernel, pandas, matplotlib and this package, and a fresh papermill process as long again. The
+build starts one :class:`Server`, a subprocess that has done those imports, and asks it for two
+kinds of processes, both forked from it and both ordinary processes with their own pid, session,
+working folder and environment:
+
+- a *worker* per notebook, which runs :func:`kompetensrapport.pipeline.execute.run_job`
+  (papermill) and sends the result back on the build's connection;
+- the worker's *kernel*, asked for by :class:`WarmProvisioner`, a jupyter_client kernel
+  provisioner (entry point ``kompetensrapport-warm`` of the group
+  ``jupyter_client.kernel_provisioners``). papermill finds it through the kernel spec
+  :data:`KERNEL`, which the server's private folder holds (on ``JUPYTER_PATH`` for the workers)
+  and whose provisioner ``config`` names the server's socket. The kernel talks to papermill over
+  ZeroMQ, on Unix sockets in that private folder.
+
+Life cycle: every forked process belongs to the connection that asked for it. When that
+connection closes (the build or the worker ended or was killed) the server kills the process's
+group; when a process exits, the server reports its exit status on the connection. When the
+build goes away (the server's standard input, a pipe from the build, reaches its end) or stops
+the server, the server kills everything it forked and exits. When the server is not running,
+the provisioner starts a normal kernel (it is jupyter_client's :class:`LocalProvisioner` then).
+"""
+
+from __future__ import annotations
+
+import functools
+import gc
+import json
+import os
+import selectors
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+PROVISIONER = "kompetensrapport-warm"
+GROUP = "jupyter_client.kernel_provisioners"
+KERNEL = "kompetensrapport-warm"
+NOT_REGISTERED = (f"note: the kernel provisioner {PROVISIONER} is not registered (the package is not "
+                  "installed: pip install -e .); the notebooks run in normal kernels")
+
+#: What the server imports before it forks: what the workers (papermill) and what the notebooks
+#: (``notebooks/*.ipynb``) and ipykernel import.
+PRELOAD = [
+    "papermill", "nbformat", "jupyter_client.manager", "kompetensrapport.pipeline.execute",
+    "ipykernel.kernelapp", "ipykernel.ipkernel", "kompetensrapport.domain.budget",
+    "kompetensrapport.domain.fokus", "kompetensrapport.domain.hr", "kompetensrapport.domain.kompetens",
+    "kompetensrapport.domain.oversikt", "kompetensrapport.inputs.load", "kompetensrapport.present.blocks",
+    "matplotlib.pyplot", "seaborn", "openpyxl", "psutil", "sqlite3", "tornado.platform.asyncio",
+    "IPython.core.oinspect", "IPython.core.completerlib", "IPython.core.debugger",
+]
+#: No thread pools in numpy: kernels run side by side, one per core (read when numpy is imported).
+SINGLE_THREADED = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+READY = b"ready\n"
+MAX_MESSAGE = 1 << 20
+#: The longest path a Unix socket can bind on Linux (sun_path holds 108 bytes with its NUL).
+MAX_UNIX_PATH = 107
+
+
+def registered() -> bool:
+    """Whether :class:`WarmProvisioner` is registered under its entry point (package installed)."""
+    from importlib.metadata import entry_points
+
+    return any(ep.name == PROVISIONER for ep in entry_points(group=GROUP))
+
+
+# --------------------------------------------------------------------------- the server process
+
+def preload() -> None:
+    """Import and warm up what the workers and kernels need, then put it out of the garbage
+    collector's sight (``gc.freeze``, made for pre-fork servers): else every kernel's first full
+    collection walks it and copies its pages."""
+    import importlib
+
+    # papermill never debugs: without debugpy (a None entry makes its import fail) ipykernel
+    # starts without its debugger
+    sys.modules.setdefault("debugpy", None)
+    for name in PRELOAD:
+        importlib.import_module(name)
+    import io
+
+    import nbformat
+    import pandas
+    from jupyter_client.kernelspec import KernelSpecManager
+    from jupyter_client.localinterfaces import local_ips
+    from jupyter_client.provisioning import KernelProvisionerFactory
+    from nbformat.validator import get_validator
+
+    from kompetensrapport.present import figures, fmt
+
+    # pandas chooses this default when it is imported: 20 inside a kernel, 0 outside one
+    pandas.set_option("display.max_columns", 20)
+    # what every papermill run and kernel would otherwise do first: the notebook schema, the
+    # kernel spec and provisioners, this machine's addresses, matplotlib's fonts and Agg
+    # renderer, babel's Swedish locale data (the tests check that the output is unchanged)
+    get_validator(version=nbformat.current_nbformat, version_minor=nbformat.current_nbformat_minor)
+    KernelSpecManager().get_kernel_spec(KERNEL)
+    KernelProvisionerFactory.instance()
+    local_ips()
+    fmt.number(-1234.5, 1)
+    fig, ax = figures.new(2, 1)
+    ax.barh(["å"], [1.0])
+    ax.set_xlabel("Ä 1 234,5")
+    fig.savefig(io.BytesIO(), format="png", bbox_inches="tight")
+    figures.pyplot().close(fig)
+    gc.freeze()
+
+
+def serve(path: str) -> None:
+    """The server's main loop: bind ``path``, say :data:`READY` on stdout, fork what is asked for,
+    until stdin (a pipe from the build) ends or SIGTERM arrives. Never returns."""
+    try:
+        preload()
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        listener.bind(path)
+        listener.listen(64)
+    except BaseException:  # noqa: BLE001 - the build sees no READY and runs normal kernels
+        import traceback
+
+        traceback.print_exc()
+        leave(1)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    sel = selectors.DefaultSelector()
+    sel.register(0, selectors.EVENT_READ, "owner")
+    sel.register(listener, selectors.EVENT_READ, "listener")
+    children: dict[int, socket.socket] = {}  # pid -> the connection that asked for it
+    exits: dict[int, int] = {}  # pid -> a pidfd, readable when it exits (Linux 5.3+)
+    os.write(1, READY)
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
+    try:
+        while True:
+            for key, _ in sel.select(timeout=0.2):  # the timeout reaps where pidfds are missing
+                if key.data == "owner" and not os.read(0, 64):
+                    return  # the build is gone
+                if key.data == "listener":
+                    conn, _ = listener.accept()
+                    pid = fork_child(conn)
+                    if pid:
+                        children[pid] = conn
+                        sel.register(conn, selectors.EVENT_READ, pid)
+                        try:
+                            exits[pid] = os.pidfd_open(pid)
+                            sel.register(exits[pid], selectors.EVENT_READ, "exit")
+                        except (AttributeError, OSError):
+                            pass
+                elif isinstance(key.data, int) and not key.fileobj.recv(16):
+                    kill_group(key.data)  # its asker is gone: it goes too (reaped below)
+            reap(children, exits, sel)
+    finally:
+        for pid in children:
+            kill_group(pid)
+        for p in Path(path).parent.glob("*"):  # also when the build was killed
+            if p.is_file() or p.is_socket():
+                p.unlink(missing_ok=True)
+
+
+def reap(children: dict, exits: dict, sel) -> None:
+    """Collect the children that exited and report their exit status on their connection."""
+    while children:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        fd = exits.pop(pid, None)
+        if fd is not None:
+            sel.unregister(fd)
+            os.close(fd)
+        conn = children.pop(pid, None)
+        if conn is not None:
+            try:
+                conn.send(json.dumps({"exit": os.waitstatus_to_exitcode(status)}).encode())
+            except OSError:
+                pass
+            sel.unregister(conn)
+            conn.close()
+
+
+def kill_group(pid: int) -> None:
+    for kill in (os.killpg, os.kill):
+        try:
+            kill(pid, signal.SIGKILL)
+            return
+        except OSError:
+            continue
+
+
+def fork_child(conn: socket.socket) -> int | None:
+    """Fork the worker or kernel asked for on ``conn``; its pid, or None (the error is sent)."""
+    try:
+        data, fds, _, _ = socket.recv_fds(conn, MAX_MESSAGE, 3)
+        request = json.loads(data)
+        if "kernel" in request and len(fds) != 3:
+            raise ValueError("a kernel needs three descriptors (stdin, stdout, stderr)")
+    except (OSError, ValueError) as e:
+        conn.send(json.dumps({"error": str(e)}).encode())
+        conn.close()
+        return None
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            os.setsid()  # its own process group: killed as one, interrupted alone
+            for sig in (signal.SIGTERM, signal.SIGCHLD):
+                signal.signal(sig, signal.SIG_DFL)
+            if "kernel" in request:
+                run_kernel(request["kernel"], fds)
+            else:
+                run_worker(request["job"], request["cwd"], conn)
+            code = 0
+        except SystemExit as e:
+            code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+        except BaseException:  # noqa: BLE001 - printed on the process's stderr
+            import traceback
+
+            traceback.print_exc()
+        leave(code)
+    for fd in fds:
+        os.close(fd)
+    conn.send(json.dumps({"pid": pid}).encode())
+    return pid
+
+
+def leave(code: int) -> None:
+    """Flush stdout and stderr and end the process at once, without the interpreter's teardown
+    of the preloaded libraries (nothing to save, a third of a second of CPU)."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:  # noqa: BLE001
+            pass
+    os._exit(code)
+
+
+def run_worker(job: dict, cwd: str, conn: socket.socket) -> None:
+    """In a forked worker: run the notebook in ``cwd`` (the build's), send the result on ``conn``."""
+    import dataclasses
+
+    from kompetensrapport.pipeline import execute
+
+    keep = conn.fileno()
+    os.closerange(3, keep)  # nothing of the server's stays open in the worker
+    os.closerange(keep + 1, os.sysconf("SC_OPEN_MAX"))
+    os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+    os.chdir(cwd)
+    result = dataclasses.asdict(execute.run_job(execute.Job(**job)))
+    result["detail"] = result["detail"][-20000:]
+    conn.send(json.dumps(result).encode())
+
+
+def run_kernel(request: dict, fds: list[int]) -> None:
+    """In a forked kernel: become what ``python -m ipykernel_launcher <argv>`` would be."""
+    for target, fd in zip((0, 1, 2), fds):
+        os.dup2(fd, target)
+    os.closerange(3, os.sysconf("SC_OPEN_MAX"))
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # jupyter_client interrupts with it
+    os.chdir(request["cwd"])
+    os.environ.clear()
+    os.environ.update(request["env"])
+    if sys.path and sys.path[0] in ("", os.path.dirname(request["server"])):
+        sys.path[0] = request["cwd"]  # as `python -m` started there would have it
+    sys.stdin = open(0, closefd=False)
+    sys.stdout = open(1, "w", closefd=False)
+    sys.stderr = open(2, "w", closefd=False)
+    # ipykernel read its settings from the environment when the server imported it
+    argv = [*request["argv"], f"--IPKernelApp.parent_handle={request['env'].get('JPY_PARENT_PID', 0)}"]
+    sys.argv = ["ipykernel_launcher", *argv]
+    from ipykernel import kernelapp
+
+    kernelapp.launch_new_instance(argv=argv)
+
+
+# --------------------------------------------------------------------------- the build's side
+
+class Server:
+    """The server, started by :meth:`start` and ended by :meth:`stop` (or a ``with`` block).
+    :meth:`ready` says whether it runs; if not (not registered, failed to start), the caller runs
+    normal workers and kernels."""
+
+    def __init__(self, log: str | os.PathLike | None = None):
+        self.folder = tempfile.mkdtemp(prefix="kr-warm-")
+        self.path = os.path.join(self.folder, "server")
+        self.log = log
+        self.proc: subprocess.Popen | None = None
+        self.ok: bool | None = None
+
+    def start(self) -> "Server":
+        """Start the server's process and return at once (it imports while the build validates)."""
+        if not registered():
+            print(NOT_REGISTERED, file=sys.stderr)
+            self.ok = False
+            return self
+        spec = Path(self.folder, "kernels", KERNEL)
+        spec.mkdir(parents=True)
+        config = {"provisioner_name": PROVISIONER, "config": {"server": self.path}}
+        (spec / "kernel.json").write_text(json.dumps({
+            "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+            "display_name": "Python 3", "language": "python", "metadata": {"kernel_provisioner": config}}))
+        log = open(self.log or os.devnull, "w")
+        env = self.env({**os.environ, **SINGLE_THREADED})
+        code = f"from {__name__} import serve; serve({self.path!r})"
+        try:
+            # its own session: Ctrl-C at the terminal is the build's business; it stops the server
+            self.proc = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE,
+                                         stdout=subprocess.PIPE, stderr=log, cwd=self.folder, env=env,
+                                         start_new_session=True)
+        except OSError:
+            self.ok = False
+        finally:
+            log.close()
+        return self
+
+    def env(self, env: dict) -> dict:
+        """``env`` with this server's kernel spec on ``JUPYTER_PATH``."""
+        paths = [self.folder, *filter(None, env.get("JUPYTER_PATH", "").split(os.pathsep))]
+        return {**env, "JUPYTER_PATH": os.pathsep.join(paths)}
+
+    def ready(self, timeout: float = 300) -> bool:
+        """Wait until the server accepts requests; whether it does."""
+        if self.ok is None:
+            sel = selectors.DefaultSelector()
+            sel.register(self.proc.stdout, selectors.EVENT_READ)
+            self.ok = bool(sel.select(timeout)) and self.proc.stdout.readline() == READY
+            sel.close()
+            if not self.ok:
+                self.stop()
+        return self.ok
+
+    def run(self, job: dict) -> tuple[socket.socket, int] | None:
+        """Ask for a worker that runs ``job`` (:class:`execute.Job` as a dict); the connection
+        its result comes on and its pid, or None when the server does not answer."""
+        conn = connect(self.path)
+        pid = conn and ask(conn, {"job": job, "cwd": os.getcwd()})
+        return (conn, pid) if pid else None
+
+    def stop(self) -> None:
+        """End the server at once; it kills every worker and kernel it forked."""
+        if self.proc is not None:
+            self.proc.stdin.close()
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+            self.proc.stdout.close()
+            self.proc = None
+            self.ok = False
+        for p in sorted(Path(self.folder).rglob("*"), reverse=True):
+            p.rmdir() if p.is_dir() and not p.is_symlink() else p.unlink(missing_ok=True)
+        Path(self.folder).rmdir() if os.path.isdir(self.folder) else None
+
+    def __enter__(self) -> "Server":
+        self.start().ready()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def connect(path: str) -> socket.socket | None:
+    """A connection to the server at ``path``, or None when it does not answer."""
+    conn = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    try:
+        conn.connect(path)
+        return conn
+    except OSError:
+        conn.close()
+        return None
+
+
+def ask(conn: socket.socket, message: dict, fds: list[int] = ()) -> int | None:
+    """Send ``message`` (and ``fds``) on ``conn``; the pid of what the server forked for it, or
+    None (``conn`` is then closed)."""
+    try:
+        socket.send_fds(conn, [json.dumps(message).encode()], list(fds))
+        reply = json.loads(conn.recv(4096) or b"{}")
+        if "pid" in reply:
+            return reply["pid"]
+    except (OSError, ValueError):
+        pass
+    conn.close()
+    return None
+
+
+def exit_status(data: bytes) -> int:
+    """The exit status the server reported in ``data`` (-9 when the server is gone)."""
+    try:
+        return json.loads(data).get("exit", -9) if data else -9
+    except ValueError:
+        return -9
+
+
+@functools.cache
+def provisioner_class():
+    """:class:`WarmProvisioner`, defined on first use: the build and the server need not import
+    jupyter_client for it."""
+    import asyncio
+
+    from jupyter_client.provisioning import LocalProvisioner
+    from traitlets import Unicode
+
+    class WarmProvisioner(LocalProvisioner):
+        """Forks the kernel from the server named by ``server`` (the kernel spec's provisioner
+        config); jupyter_client's local provisioner when that server does not answer."""
+
+        server = Unicode("", config=True, help="the warm server's socket")
+        conn: socket.socket | None = None
+        exit_code: int | None = None
+
+        async def pre_launch(self, **kwargs):
+            prefix = os.path.join(os.path.dirname(self.server), f"k{uuid.uuid4().hex[:12]}")
+            if self.server and len(os.fsencode(prefix)) + 4 <= MAX_UNIX_PATH:
+                self.conn = connect(self.server)
+            if self.conn is not None:
+                # Unix sockets in the server's private folder: no TCP port to race other kernels for
+                self.parent.transport = "ipc"
+                self.parent.ip = prefix
+            return await super().pre_launch(**kwargs)
+
+        async def launch_kernel(self, cmd, **kwargs):
+            env = dict(kwargs.get("env") or os.environ)
+            env["JPY_PARENT_PID"] = str(os.getpid())  # as jupyter_client's launcher sets it
+            cwd = str(kwargs.get("cwd") or os.getcwd())
+            message = {"kernel": {"argv": cmd[3:], "cwd": cwd, "env": env, "server": self.server}}
+            if self.conn is not None and cmd[1:3] == ["-m", "ipykernel_launcher"]:
+                with open(os.devnull, "rb") as devnull:
+                    self.pid = ask(self.conn, message, [devnull.fileno(), 1, 2])
+            if self.conn is None or self.pid is None:
+                if self.conn is not None:
+                    self.conn.close()
+                self.conn = None
+                return await super().launch_kernel(cmd, **kwargs)
+            self.conn.setblocking(False)
+            self.pgid, self.cwd, self.exit_code = self.pid, cwd, None
+            return self.connection_info
+
+        @property
+        def has_process(self) -> bool:
+            return self.conn is not None or super().has_process
+
+        async def poll(self):
+            if self.conn is None:
+                return await super().poll()
+            if self.exit_code is None:
+                try:
+                    self.exit_code = exit_status(self.conn.recv(MAX_MESSAGE))
+                except BlockingIOError:
+                    pass
+                except OSError:
+                    self.exit_code = -9
+            return self.exit_code
+
+        async def wait(self):
+            if self.conn is None:
+                return await super().wait()
+            await self.exited()
+            self.conn.close()
+            self.conn = None
+            return self.exit_code
+
+        async def exited(self) -> int:
+            """The kernel's exit status, once the server has reported it (the moment it exits)."""
+            if self.exit_code is None:
+                try:
+                    data = await asyncio.get_running_loop().sock_recv(self.conn, MAX_MESSAGE)
+                except OSError:
+                    data = b""
+                self.exit_code = exit_status(data)
+            return self.exit_code
+
+        async def send_signal(self, signum: int) -> None:
+            if self.conn is None:
+                return await super().send_signal(signum)
+            if await self.poll() is None:
+                os.killpg(self.pgid, signum)
+
+        async def kill(self, restart: bool = False) -> None:
+            if self.conn is None:
+                return await super().kill(restart)
+            await self.send_signal(signal.SIGKILL)
+            # killed: the caller polls for its end every 0.1 s, the server reports it at once
+            await asyncio.wait_for(self.exited(), timeout=5)
+
+        async def terminate(self, restart: bool = False) -> None:
+            await self.send_signal(signal.SIGTERM) if self.conn is not None else await super().terminate(restart)
+
+    return WarmProvisioner
+
+
+def __getattr__(name: str):
+    """``WarmProvisioner``, the entry point's target, is made when it is first asked for."""
+    if name == "WarmProvisioner":
+        return provisioner_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
