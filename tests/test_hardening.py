@@ -1,9 +1,11 @@
 """Hardening: broken inputs, interrupted and concurrent builds, markup in data, personal data.
 
-Every test runs the real command on a copy of a project that first had one good build (the
-session's ``built_project``, copied with its published symlinks), and checks that whatever goes
+The builds run the real command on a copy of a project that first had one good build (the
+session's ``built_project``, copied with its published symlinks), and check that whatever goes
 wrong, the published ``reports/`` stay byte-identical and the next build needs no manual cleanup.
-The broken inputs are declared as data in ``tests/broken/`` (see its README).
+The broken inputs are declared as data in ``tests/broken/`` (see its README): the cases marked
+``command: true`` run through the real command, the others (invalid input that validation
+refuses) through the build's validation function in this process, with the same message.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import nbformat
 import pytest
 import yaml
 
-from conftest import CLI, copy_project, run_cli, snapshot
+from conftest import CLI, ROOT, copy_project, run_cli, snapshot
 from helpers import personal_names
 
 BROKEN = Path(__file__).parent / "broken"
@@ -138,12 +140,54 @@ def _case(path: Path) -> dict:
     return spec
 
 
+#: The cases that run through the real command (``command: true``), and the others.
+COMMAND_CASES = [c for c in CASES if _case(c).get("command")]
+VALIDATION_CASES = [c for c in CASES if c not in COMMAND_CASES]
+
+
 def test_corpus_is_large_enough():
     assert len(CASES) >= 30
     assert (BROKEN / "README.md").is_file()
+    # the real command ends with each of its exit statuses at least once
+    assert {_case(c)["exit"] for c in COMMAND_CASES} == {0, 1, 2, 3}
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda p: p.stem)
+def _check_message(spec: dict, stderr: str, stdout: str = "") -> None:
+    """Every declared text is in the message (or the output), and no text it must not have."""
+    out = f"--- stdout\n{stdout}\n--- stderr\n{stderr}"
+    assert "Traceback" not in stderr + stdout, out
+    for text in spec.get("stderr", []):
+        assert text in stderr, f"{text!r} not in the message\n{out}"
+    for text in spec.get("stderr_not", []):
+        assert text not in stderr, f"{text!r} should not be in the message\n{out}"
+    for text in spec.get("stdout", []):
+        assert text in stdout, f"{text!r} not in the output\n{out}"
+
+
+@pytest.mark.parametrize("case", VALIDATION_CASES, ids=lambda p: p.stem)
+def test_broken_input_is_refused_by_validation(case, tmp_path, capsys):
+    """The build's validation (:func:`~kompetensrapport.inputs.validate.require_valid`, which
+    the build calls before any notebook runs) refuses the case with its exit status and message;
+    its warnings go to standard error before the message, as the command prints them."""
+    from kompetensrapport.exceptions import KompetensrapportError
+    from kompetensrapport.inputs import validate
+
+    spec = _case(case)
+    assert spec["exit"] in (1, 2) and not spec.get("args") and not spec.get("stdout"), (
+        f"{case.name}: only invalid input runs without the command; mark the case command: true")
+    for part in ("data/2023", "params/2023"):
+        shutil.copytree(ROOT / part, tmp_path / part, ignore=shutil.ignore_patterns("_parts"))
+    for change in spec["changes"]:
+        assert change.get("file", change.get("glob", "data/")).startswith(("data/", "params/")), (
+            f"{case.name} changes more than data and parameter files: mark it command: true")
+        apply_change(tmp_path, change)
+    with pytest.raises(KompetensrapportError) as err:
+        validate.require_valid(tmp_path, spec.get("year", 2023))
+    assert err.value.exit_code == spec["exit"], str(err.value)
+    _check_message(spec, capsys.readouterr().err + str(err.value))
+
+
+@pytest.mark.parametrize("case", COMMAND_CASES, ids=lambda p: p.stem)
 def test_broken_input(case, project):
     spec = _case(case)
     before = snapshot(project / "reports")
@@ -156,13 +200,7 @@ def test_broken_input(case, project):
     proc = run_cli(*args)
     out = f"--- stdout\n{proc.stdout}\n--- stderr\n{proc.stderr}"
     assert proc.returncode == spec["exit"], out
-    assert "Traceback" not in proc.stderr + proc.stdout, out
-    for text in spec.get("stderr", []):
-        assert text in proc.stderr, f"{text!r} not in the message\n{out}"
-    for text in spec.get("stderr_not", []):
-        assert text not in proc.stderr, f"{text!r} should not be in the message\n{out}"
-    for text in spec.get("stdout", []):
-        assert text in proc.stdout, f"{text!r} not in the output\n{out}"
+    _check_message(spec, proc.stderr, proc.stdout)
     if spec["exit"] == 0:
         assert published(project) != gen_before  # a new generation was published
         assert staging_folders(project) == [published(project)]
