@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from conftest import ROOT, copy_project, run_cli
-from kompetensrapport.inputs import load, reconcile
+from kompetensrapport.inputs import load
 from kompetensrapport.pipeline import privacy
 from kompetensrapport.inputs.validate import same_as_year_before, validate_year
 
@@ -196,18 +196,6 @@ def test_personal_data_in_a_file_too_broken_to_read_is_still_found(project):
 
 
 # -- reconciliation: both files, values as written -------------------------------------------------
-
-def test_number_text_and_line_ranges():
-    assert reconcile.number_text(4800.0, 0) == "4800"
-    assert reconcile.number_text(196900.00000000003, 0) == "196900"
-    assert reconcile.number_text(10_000_000.0, 0) == "10000000"  # never 1e+07
-    assert reconcile.number_text(196.9, 1) == "196.9"
-    assert reconcile.number_text(100.0, 0, "+") == "+100"
-    assert reconcile.number_text(-0.04, 1) == "0.0"
-    assert reconcile.ranges([2, 3, 4, 5, 9, 11, 12]) == "2–5, 9, 11–12"
-    assert reconcile.where("a.csv", [4], ["x"]) == "a.csv, line 4, column 'x'"
-    assert reconcile.where("a.csv", [4, 5], ["x", "y"]) == "a.csv, lines 4–5, columns 'x' and 'y'"
-
 
 def test_a_mismatch_names_the_total_and_its_parts_with_values_as_written(project):
     _edit(project, "internbudget_insatser.csv", 2, "anslag_tkr", "500")

@@ -71,7 +71,13 @@ class Check:
 
 def number_text(value: float, decimals: int, sign: str = "") -> str:
     """A number with ``decimals`` decimals and a dot, never in exponent form: ``4800``,
-    ``196.9``, ``-0.1``; ``sign="+"`` writes a plus sign on a positive number."""
+    ``196.9``, ``-0.1``; ``sign="+"`` writes a plus sign on a positive number.
+
+    >>> number_text(196900.00000000003, 0), number_text(10_000_000.0, 0), number_text(196.9, 1)
+    ('196900', '10000000', '196.9')
+    >>> number_text(100.0, 0, "+"), number_text(-0.04, 1)
+    ('+100', '0.0')
+    """
     text = f"{round(value, decimals):{sign}.{decimals}f}"
     return text[1:] if text.startswith("-") and float(text) == 0 else text
 
@@ -85,7 +91,11 @@ def _decimals(written: tuple, scale: float = 1) -> int:
 
 
 def ranges(lines) -> str:
-    """Line numbers as short ranges: ``'2–6, 9'``."""
+    """Line numbers as short ranges.
+
+    >>> ranges([2, 3, 4, 5, 9, 11, 12])
+    '2–5, 9, 11–12'
+    """
     nums = sorted({n for n in lines if n is not None})
     out, i = [], 0
     while i < len(nums):
@@ -98,7 +108,13 @@ def ranges(lines) -> str:
 
 
 def where(file: str, lines, columns) -> str:
-    """``data/2023/x.csv, lines 2–6, column 'anslag_tkr'``: where some cells stand."""
+    """Where some cells stand.
+
+    >>> where("data/2023/x.csv", [2, 3, 4, 5, 6], ["anslag_tkr"])
+    "data/2023/x.csv, lines 2–6, column 'anslag_tkr'"
+    >>> where("a.csv", [4], ["x", "y"])
+    "a.csv, line 4, columns 'x' and 'y'"
+    """
     known = [n for n in lines if n is not None]
     text = file
     if known:
