@@ -90,20 +90,29 @@ def _pair_by_key(before: pd.DataFrame, after: pd.DataFrame, key: list[str]):
 
 
 def _pair_by_content(before: pd.DataFrame, after: pd.DataFrame, key: list[str]):
-    """Identical rows first (in file order), then the remaining rows in file order."""
+    """Identical rows first (in file order); then each remaining new row with the remaining old
+    row that shares the most values with it, if it shares at least half of them (the earlier
+    one of equals); the rest are added and removed rows."""
     waiting = defaultdict(list)
     for line, row in zip(before.index, before.itertuples(index=False)):
         waiting[tuple(row)].append(line)
-    same, unmatched_new = [], []
+    unmatched_new = []
     for line, row in zip(after.index, after.itertuples(index=False)):
         if waiting[tuple(row)]:
             waiting[tuple(row)].pop(0)
-            same.append(line)
         else:
             unmatched_new.append(line)
     unmatched_old = sorted(line for lines in waiting.values() for line in lines)
-    pairs = list(zip(unmatched_old, unmatched_new))
-    return pairs, unmatched_old[len(pairs):], unmatched_new[len(pairs):]
+    pairs, added = [], []
+    for line in unmatched_new:
+        shared = {old: int((before.loc[old] == after.loc[line]).sum()) for old in unmatched_old}
+        best = max(shared, key=lambda old: (shared[old], -old), default=None)
+        if best is not None and 2 * shared[best] >= len(after.columns):
+            pairs.append((best, line))
+            unmatched_old.remove(best)
+        else:
+            added.append(line)
+    return pairs, unmatched_old, added
 
 
 def explain(changes: pd.DataFrame, corrections: list, version: str) -> tuple[pd.DataFrame, list]:

@@ -69,7 +69,7 @@ def publish(root: Path, year: int, target: Path, dry_run: bool = False, out=prin
             raise UsageError(f"the last build of {year} did not render the site (--no-render, or Quarto "
                              f"missing): run kompetensrapport build --year {year} with Quarto installed first")
         s = versions.state(root, year)
-        refusals = _placeholders(root) + _stale(root, year, gen, s) + _unexplained(root, year, s)
+        refusals = _placeholders(root) + _stale(root, year, gen, s) + _unexplained(year, s)
         if refusals:
             raise InputError(refusals)
         record = versions.Record(s.version, versions.today(), site.git_version(root),
@@ -82,7 +82,12 @@ def publish(root: Path, year: int, target: Path, dry_run: bool = False, out=prin
                 out(f"Checked: {root / '_site'} can be published into {target} as version {record.version} "
                     f"({_summary(s)}). Nothing was written (--dry-run).")
                 return record
-            _replace(root, year, target, built, s, record, listed)
+            try:
+                _replace(root, year, target, built, s, record, listed)
+            except OSError as e:  # shutil.Error too: a copy that failed (its message lists every file)
+                what = str(e)
+                raise UsageError(f"could not publish into {target}: {what[:300]}{'...' if len(what) > 300 else ''}; "
+                                 f"the target and {versions.RECORDS}/ are unchanged") from e
     out(f"Published version {record.version} of the report for {year} into {target} ({_summary(s)}).")
     out(f"Commit the record: git add {versions.RECORDS}/{year}.yml {versions.RECORDS}/{year}/{record.version} "
         f"&& git commit -m 'Publish {record.version}'")
@@ -113,20 +118,30 @@ def _placeholders(root: Path) -> list[Problem]:
 
 
 def _stale(root: Path, year: int, gen: Path, s: versions.State) -> list[Problem]:
-    """A problem for each input that changed since the build that made the site."""
+    """A problem for each input that changed since the build that made the site: the data, the
+    reasons, the record of versions (from the page's :data:`versions.STAMP`), and anything else the
+    build reads (the build's key of its inputs, :func:`cache.inputs_key`)."""
+    from kompetensrapport.pipeline import cache
+
     try:
         stamp = json.loads((gen / "reports" / versions.STAMP).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         stamp = {}
+    again = f"run kompetensrapport build --year {year} --force, then publish"
     if stamp.get("year") != year:
-        return [Problem(f"data/{year}", None, None, None, f"the last build did not make the report for {year}: "
-                        f"run kompetensrapport build --year {year}, then publish")]
-    again = f"changed since the last build made the site: run kompetensrapport build --year {year} --force, then publish"
+        return [Problem(f"data/{year}", None, None, None, f"the last build did not make the report for {year}: {again}")]
     shown = {"data": f"data/{year}", "corrections": f"rattelser/{year}.csv", "records": f"{versions.RECORDS}/{year}.yml"}
-    return [Problem(shown[key], None, None, None, again) for key in shown if stamp.get(key) != s.stamp[key]]
+    problems = [Problem(shown[key], None, None, None, f"changed since the last build made the site: {again}")
+                for key in shown if stamp.get(key) != s.stamp[key]]
+    built = cache.read(gen / "reports" / str(year)).get("inputs")
+    if not problems and built != cache.inputs_key(root, year):
+        why = ("was built in part (--only)" if built is None else "was built before the code, notebooks, parameters "
+               "or publisher files (publicering.yml, _quarto.yml, tillganglighet/) last changed")
+        problems.append(Problem("_site", None, None, None, f"{why}: {again}"))
+    return problems
 
 
-def _unexplained(root: Path, year: int, s: versions.State) -> list[Problem]:
+def _unexplained(year: int, s: versions.State) -> list[Problem]:
     """A problem for each change without a reason, and for each reason of this version that
     covers no change."""
     from kompetensrapport.domain.changes import ADDED, REMOVED

@@ -75,12 +75,12 @@ def _row(change, previous: str) -> str:
 
 
 def summary(changes: pd.DataFrame) -> str:
-    """``1 ändrat värde, 2 tillagda rader och 1 borttagen rad``."""
+    """The kinds of change that occur, counted: ``1 ändrat värde och 2 tillagda rader``."""
     n = changes["typ"].value_counts()
-    parts = [fmt.count(int(n.get(CHANGED, 0)), "ändrat värde", "ändrade värden"),
-             fmt.count(int(n.get(ADDED, 0)), "tillagd rad", "tillagda rader"),
-             fmt.count(int(n.get(REMOVED, 0)), "borttagen rad", "borttagna rader")]
-    return f"{parts[0]}, {parts[1]} och {parts[2]}"
+    parts = [fmt.count(int(n[kind]), singular, plural) for kind, singular, plural in
+             ((CHANGED, "ändrat värde", "ändrade värden"), (ADDED, "tillagd rad", "tillagda rader"),
+              (REMOVED, "borttagen rad", "borttagna rader")) if n.get(kind, 0)]
+    return " och ".join([", ".join(parts[:-1]), parts[-1]]) if len(parts) > 1 else parts[0]
 
 
 def changes_section(changes: pd.DataFrame, previous: Published, heading: str) -> list[str]:
