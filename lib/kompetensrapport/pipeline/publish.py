@@ -56,9 +56,12 @@ def publish(root: Path, year: int, target: Path, dry_run: bool = False, out=prin
     from kompetensrapport.pipeline import cache, site
 
     root = Path(root).resolve()
-    target = Path(target).absolute()
-    if target.is_symlink():
-        target = target.resolve()
+    target = Path(target).resolve()  # a symbolic link: the folder it leads to is replaced
+    if not target.parent.is_dir():
+        raise UsageError(f"--target {target}: its folder {target.parent} does not exist")
+    if target == root or target.is_relative_to(root / generations.BUILD_DIR):
+        raise UsageError(f"--target {target} is the project or its build folder: give the folder readers "
+                         "are served from (a web root or a pages-branch checkout)")
     with generations.project_lock(root):
         gen = generations.current_dir(root)
         built = gen / "reports" / "_site" if gen else None
@@ -74,8 +77,6 @@ def publish(root: Path, year: int, target: Path, dry_run: bool = False, out=prin
             raise InputError(refusals)
         record = versions.Record(s.version, versions.today(), site.git_version(root),
                                  versions.data_hash(root / "data" / str(year)))
-        if not target.parent.is_dir():
-            raise UsageError(f"--target {target}: its folder {target.parent} does not exist")
         with _target_lock(target):
             listed = _check_target(target, year, s.records)
             if dry_run:

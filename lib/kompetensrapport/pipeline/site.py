@@ -20,6 +20,7 @@ from pathlib import Path
 
 import yaml
 
+from kompetensrapport.pipeline import versions
 from kompetensrapport.present import escape, fmt, statement
 from kompetensrapport.present.blocks import md
 
