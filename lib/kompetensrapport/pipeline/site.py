@@ -83,6 +83,8 @@ def quarto_config(root: Path, pages: list[Page], info: BuildInfo) -> dict:
         else:
             left.append({"text": f"Rapport {year}", "menu": [{"href": p.href, "text": md(p.title)} for p in overview + units]})
     config.setdefault("filters", []).append(TYPST_FILTER)
+    # the open data (see publish_open_data): linked from Källor, copied as they are
+    config["project"].setdefault("resources", []).extend(["*/data/*", "katalog.ttl", "katalog.rdf"])
     config["website"]["navbar"]["right"].append({"href": "andringar.qmd", "text": "Ändringar och rättelser"})
     footer = config["website"].setdefault("page-footer", {})
     # the accessibility statement is linked from every page (lag 2018:1937)
@@ -133,6 +135,17 @@ def sources_page(data: dict, year: int) -> str:
                   f"- **Datum:** {md(r.datum) if isinstance(r.datum, str) else 'anges inte i dokumentet'}",
                   f"- **Fil:** {md(r.fil)}",
                   f"- **Hämtat ur dokumentet:** {md(r.innehall)}", ""]
+    lines += ["## Öppna data", "",
+              f"Uppgifterna bakom rapporten för {year} finns att ladda ned som öppna data, en fil per tabell, "
+              "som de fördes över från dokumenten (utan avrundning). Varje fil finns som CSV och Excel. "
+              f"[Databeskrivningen]({year}/data/datapackage.json) (Frictionless Data Package) anger varje kolumns "
+              "typ, betydelse och enhet samt källan och licensen.", ""]
+    from kompetensrapport.pipeline.opendata import TITLES
+
+    for file in sorted(data):
+        stem = file.removesuffix(".csv")
+        lines.append(f"- {md(TITLES.get(file, file))}: [CSV]({year}/data/{stem}.csv) · [Excel]({year}/data/{stem}.xlsx)")
+    lines.append("")
     return "\n".join(lines)
 
 
@@ -182,6 +195,17 @@ def statement_page(root: Path, config: dict, info: BuildInfo) -> str:
                           config["website"]["title"], info.date, publishing.is_placeholder)
 
 
+def publish_open_data(site_dir: Path, root: Path, data: dict, info: BuildInfo) -> None:
+    """The year's data files as open data (``<år>/data/``, with ``datapackage.json``) and the
+    DCAT-AP-SE catalogue of every year in ``site_dir`` (see :mod:`.opendata`)."""
+    from kompetensrapport.inputs import publishing
+    from kompetensrapport.pipeline import opendata
+
+    config = publishing.read(root)
+    opendata.write_year(site_dir / str(info.year), root, info.year, data, config, publishing.is_placeholder)
+    opendata.write_catalogue(site_dir, config, publishing.is_placeholder, info.date)
+
+
 def write_project(site_dir: Path, root: Path, data: dict, pages: list[Page], info: BuildInfo) -> None:
     """Write the Quarto project files into ``site_dir`` (the staging reports folder)."""
     site_dir = Path(site_dir)
@@ -195,6 +219,7 @@ def write_project(site_dir: Path, root: Path, data: dict, pages: list[Page], inf
     _write(site_dir / "kallor.qmd", sources_page(data, info.year))
     _write(site_dir / statement.FILE, statement_page(root, config, info))
     _write(site_dir / "om-rapporten.qmd", about_page(data, info.year))
+    publish_open_data(site_dir, root, data, info)
     versions.write_changes_page(site_dir, root, info.year)  # andringar.qmd: the changes since the last version
 
 
