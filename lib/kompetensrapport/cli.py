@@ -12,7 +12,8 @@ the project; 130 interrupted. check-site: 0 no violation; 1 violations; 2 wrong 
 axe-core missing; 3 no rendered site to check. publish: 0 published; 1 refused (placeholders in
 publicering.yml, a changed value without a reason, a site older than its inputs, invalid record or
 corrections files); 2 wrong usage (no rendered site, a target that is no publication folder or
-lacks the earlier versions); 5 a build or another publish is running; 130 interrupted.
+lacks the earlier versions, or a failed copy); 5 a build or another publish is running; 130
+interrupted.
 """
 
 from __future__ import annotations
@@ -45,9 +46,10 @@ record of versions is publiceringar/<år>.yml with the published data in publice
 (commit both after publishing). exit statuses: 0 published (or, with --dry-run, publishable);
 1 refused: publicering.yml still holds <...> placeholders, a changed value has no reason (or a
 reason covers no change), the site was built from other data, reasons or versions than the project
-holds now (build again), or a record or corrections file is invalid; 2 wrong usage: no rendered
-site, or a target that is not empty and holds no publication, or lacks the earlier versions;
-5 a build or another publish is running; 130 interrupted (the target is unchanged)"""
+holds now (build again, with --force when only rattelser/ or publiceringar/ changed), or a record
+or corrections file is invalid; 2 wrong usage: no rendered site, a target that is not empty and
+holds no publication or lacks the earlier versions, or a copy into it that failed (the target and
+publiceringar/ are then unchanged); 5 a build or another publish is running; 130 interrupted"""
 
 
 def _year(text: str) -> int:
