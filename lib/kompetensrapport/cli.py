@@ -179,7 +179,8 @@ def _on_ctrl_c(signum, frame) -> None:
 
 def _interrupted(command_name: str | None) -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    what = ": reports/ and the site are unchanged" if command_name == "build" else ""
+    what = {"build": ": reports/ and the site are unchanged",
+            "publish": ": the target and publiceringar/ are unchanged"}.get(command_name, "")
     print(f"interrupted{what}", file=sys.stderr)
     return 130
 
