@@ -14,6 +14,17 @@ ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT.parent / "shared" / "seeds"
 CLI = [sys.executable, "-m", "kompetensrapport"]
 #: What a copy of the project needs to build.
+#: A publicering.yml with every value filled in (example addresses), for the publishing tests.
+FILLED_PUBLISHING = {
+    "utgivare": "Region Skåne",
+    "utgivare_webbplats": "https://www.example.org/",
+    "webbplats": "https://www.example.org/kompetensrapport/",
+    "kontakt_epost": "kompetens@example.org",
+    "aterkoppling": "https://www.example.org/synpunkter",
+    "svarstid": "inom två arbetsdagar",
+    "licens": {"id": "CC0-1.0", "namn": "Creative Commons Zero 1.0",
+               "url": "https://creativecommons.org/publicdomain/zero/1.0/"},
+}
 PROJECT_PARTS = ["data", "params", "notebooks", "_quarto.yml", "publicering.yml", "tillganglighet"]
 
 

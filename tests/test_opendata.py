@@ -15,19 +15,9 @@ import yaml
 from rdflib import Graph, URIRef
 from rdflib import namespace as ns
 
-from conftest import ROOT
+from conftest import FILLED_PUBLISHING as FILLED, ROOT
 
 VCARD = "http://www.w3.org/2006/vcard/ns#"
-FILLED = {
-    "utgivare": "Region Skåne",
-    "utgivare_webbplats": "https://www.example.org/",
-    "webbplats": "https://www.example.org/kompetensrapport/",
-    "kontakt_epost": "kompetens@example.org",
-    "aterkoppling": "https://www.example.org/synpunkter",
-    "svarstid": "inom två arbetsdagar",
-    "licens": {"id": "CC0-1.0", "namn": "Creative Commons Zero 1.0",
-               "url": "https://creativecommons.org/publicdomain/zero/1.0/"},
-}
 
 
 def _publish(tmp_path, real_data, config: dict | None):

@@ -11,18 +11,8 @@ import shutil
 import pytest
 import yaml
 
-from conftest import ROOT
+from conftest import FILLED_PUBLISHING as FILLED, ROOT
 
-FILLED = {
-    "utgivare": "Region Skåne",
-    "utgivare_webbplats": "https://www.example.org/",
-    "webbplats": "https://www.example.org/kompetensrapport/",
-    "kontakt_epost": "kompetens@example.org",
-    "aterkoppling": "https://www.example.org/synpunkter",
-    "svarstid": "inom två arbetsdagar",
-    "licens": {"id": "CC0-1.0", "namn": "Creative Commons Zero 1.0",
-               "url": "https://creativecommons.org/publicdomain/zero/1.0/"},
-}
 
 
 def _project(tmp_path, config=None, record=None):
