@@ -180,7 +180,8 @@ def _on_ctrl_c(signum, frame) -> None:
 def _interrupted(command_name: str | None) -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     what = {"build": ": reports/ and the site are unchanged",
-            "publish": ": the target and publiceringar/ are unchanged"}.get(command_name, "")
+            "publish": ": the target holds one whole version, the previous one unless "
+                        "publiceringar/ records the new one"}.get(command_name, "")
     print(f"interrupted{what}", file=sys.stderr)
     return 130
 
