@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from conftest import ROOT, copy_project, run_cli, snapshot
+from conftest import FILLED_PUBLISHING, ROOT, copy_project, run_cli, snapshot
 from kompetensrapport.domain import changes
 from kompetensrapport.exceptions import InputError, UsageError
 from kompetensrapport.inputs import corrections
@@ -25,18 +25,9 @@ from kompetensrapport.pipeline import versions
 from kompetensrapport.present import changes as page
 
 NBSP = "\u00a0"
-FILLED = {
-    "utgivare": "Region Skåne",
-    "utgivare_webbplats": "https://example.org/",
-    "webbplats": "https://example.org/kompetensrapport/",
-    # a web form, not an e-mail address: the build's personal-data scan refuses any e-mail address
-    # in the built pages, the accessibility statement's contact too
-    "kontakt_epost": "https://example.org/kontakt",
-    "aterkoppling": "https://example.org/tillganglighet/synpunkter",
-    "svarstid": "inom två arbetsdagar",
-    "licens": {"id": "CC0-1.0", "namn": "Creative Commons Zero 1.0",
-               "url": "https://creativecommons.org/publicdomain/zero/1.0/"},
-}
+#: A filled publisher file; the contact is a web form, not an e-mail address: the build's
+#: personal-data scan refuses any e-mail address in the built pages, the statement's contact too.
+FILLED = {**FILLED_PUBLISHING, "kontakt_epost": "https://www.example.org/kontakt"}
 #: The value the story changes: hr_nyckeltal.csv, line 3 (koncernkontoret's monthly-paid staff, 2022).
 FILE, LINE, COLUMN, OLD, NEW = "hr_nyckeltal.csv", 3, "varde", "835", "836"
 REASON = "Felskrivet i underlaget: rätt värde enligt <årsredovisningen> | sid. 4"
