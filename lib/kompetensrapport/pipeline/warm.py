@@ -1,27 +1,20 @@
-"""Warm kernels: each notebook still runs in its own kernel process, forked from a server that
-has imported the notebooks' libraries once.
+"""Warm kernels: each notebook still runs in its own worker and kernel process, both forked
+from a server that has imported papermill, ipykernel, pandas, matplotlib and this package once.
 
-A fresh Jupyter kernel spends most of a short notebook's time starting Python and importing
-ipykernel, pandas, matplotlib and this package, and a fresh papermill process as long again. The
-build starts one :class:`Server`, a subprocess that has done those imports, and asks it for two
-kinds of processes, both forked from it and both ordinary processes with their own pid, session,
-working folder and environment:
+The build starts one :class:`Server` (a subprocess) and asks it, over a Unix socket, for a
+*worker* per notebook, which runs :func:`kompetensrapport.pipeline.execute.run_job` (papermill)
+and sends the result back on the build's connection. papermill starts the notebook's kernel
+with the kernel spec :data:`KERNEL`, which lies in the server's private folder (on
+``JUPYTER_PATH``) and names :class:`WarmProvisioner`, a jupyter_client kernel provisioner
+(entry point ``kompetensrapport-warm``), with the server's socket as its ``config``. The
+provisioner asks the server to fork the *kernel*, which talks to papermill over ZeroMQ on Unix
+sockets in that folder. Without an answering server it is jupyter_client's LocalProvisioner.
 
-- a *worker* per notebook, which runs :func:`kompetensrapport.pipeline.execute.run_job`
-  (papermill) and sends the result back on the build's connection;
-- the worker's *kernel*, asked for by :class:`WarmProvisioner`, a jupyter_client kernel
-  provisioner (entry point ``kompetensrapport-warm`` of the group
-  ``jupyter_client.kernel_provisioners``). papermill finds it through the kernel spec
-  :data:`KERNEL`, which the server's private folder holds (on ``JUPYTER_PATH`` for the workers)
-  and whose provisioner ``config`` names the server's socket. The kernel talks to papermill over
-  ZeroMQ, on Unix sockets in that private folder.
-
-Life cycle: every forked process belongs to the connection that asked for it. When that
-connection closes (the build or the worker ended or was killed) the server kills the process's
-group; when a process exits, the server reports its exit status on the connection. When the
-build goes away (the server's standard input, a pipe from the build, reaches its end) or stops
-the server, the server kills everything it forked and exits. When the server is not running,
-the provisioner starts a normal kernel (it is jupyter_client's :class:`LocalProvisioner` then).
+Life cycle: each forked process (its own session and process group) belongs to the connection
+that asked for it: when that closes (the build or the worker ended or was killed) the server
+kills it; when it exits, the server reports its exit status there. When the build is gone (the
+server's stdin, a pipe from the build, ends) or stops the server, the server kills what it
+forked and exits.
 """
 
 from __future__ import annotations
@@ -31,6 +24,7 @@ import gc
 import json
 import os
 import selectors
+import shutil
 import signal
 import socket
 import subprocess
@@ -156,9 +150,7 @@ def serve(path: str) -> None:
     finally:
         for pid in children:
             kill_group(pid)
-        for p in Path(path).parent.glob("*"):  # also when the build was killed
-            if p.is_file() or p.is_socket():
-                p.unlink(missing_ok=True)
+        shutil.rmtree(os.path.dirname(path), ignore_errors=True)  # also when the build was killed
 
 
 def reap(children: dict, exits: dict, sel) -> None:
@@ -235,7 +227,7 @@ def leave(code: int) -> None:
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
-        except Exception:  # noqa: BLE001
+        except (OSError, ValueError):
             pass
     os._exit(code)
 
@@ -354,9 +346,7 @@ class Server:
             self.proc.stdout.close()
             self.proc = None
             self.ok = False
-        for p in sorted(Path(self.folder).rglob("*"), reverse=True):
-            p.rmdir() if p.is_dir() and not p.is_symlink() else p.unlink(missing_ok=True)
-        Path(self.folder).rmdir() if os.path.isdir(self.folder) else None
+        shutil.rmtree(self.folder, ignore_errors=True)
 
     def __enter__(self) -> "Server":
         self.start().ready()
@@ -391,22 +381,60 @@ def ask(conn: socket.socket, message: dict, fds: list[int] = ()) -> int | None:
     return None
 
 
-def exit_status(data: bytes) -> int:
-    """The exit status the server reported in ``data`` (-9 when the server is gone)."""
-    try:
-        return json.loads(data).get("exit", -9) if data else -9
-    except ValueError:
-        return -9
-
-
 @functools.cache
 def provisioner_class():
     """:class:`WarmProvisioner`, defined on first use: the build and the server need not import
     jupyter_client for it."""
     import asyncio
+    from queue import Empty
 
+    from jupyter_client import AsyncKernelClient
     from jupyter_client.provisioning import LocalProvisioner
+    from jupyter_client.channels import major_protocol_version
     from traitlets import Unicode
+
+    def exit_status(data: bytes) -> int:
+        """The exit status the server reported (-9, killed, when the server is gone)."""
+        return json.loads(data).get("exit", -9) if data else -9
+
+    class Client(AsyncKernelClient):
+        """jupyter_client's client, ready as soon as the kernel is: its ready check takes the
+        reply to kernel_info on shell and that request's idle status on IOPub (both channels
+        work), without jupyter_client's wait for 0.2 s of silence on IOPub after it (what else
+        arrives there belongs to no cell: nbclient takes a cell's output by its request's id)."""
+
+        async def wait_for_ready(self, timeout: float | None = None) -> None:
+            deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+            asked = set()
+            while True:
+                asked.add(self.kernel_info())
+                try:
+                    reply = await self.get_shell_msg(timeout=1)
+                except Empty:
+                    reply = None
+                if reply is not None and reply["parent_header"].get("msg_id") in asked and await self.idle(asked):
+                    version = int(reply["content"]["protocol_version"].split(".")[0])
+                    if version != major_protocol_version:  # as jupyter_client adapts to it
+                        self.session.adapt_version = version
+                    return
+                if not await self.is_alive():  # as jupyter_client words these (execute.py retries)
+                    raise RuntimeError("Kernel died before replying to kernel_info")
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
+
+        async def idle(self, asked: set, within: float = 0.5) -> bool:
+            """Whether IOPub brings the idle status of one of the requests ``asked`` in time."""
+            end = time.monotonic() + within
+            while True:
+                try:
+                    msg = await self.get_iopub_msg(timeout=max(0.0, end - time.monotonic()))
+                except Empty:
+                    return False
+                if (msg["msg_type"] == "status" and msg["content"].get("execution_state") == "idle"
+                        and msg["parent_header"].get("msg_id") in asked):
+                    return True
+
+    client_class = Client
 
     class WarmProvisioner(LocalProvisioner):
         """Forks the kernel from the server named by ``server`` (the kernel spec's provisioner
@@ -441,6 +469,14 @@ def provisioner_class():
                 return await super().launch_kernel(cmd, **kwargs)
             self.conn.setblocking(False)
             self.pgid, self.cwd, self.exit_code = self.pid, cwd, None
+            # back once the kernel has bound its sockets: the client's first connection then
+            # succeeds (a refused one is retried only 0.1 s later)
+            ip, info = self.connection_info["ip"], self.connection_info
+            paths = [f"{ip}-{info[name]}" for name in ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")]
+            deadline = time.monotonic() + 60
+            while not all(map(os.path.exists, paths)) and await self.poll() is None and time.monotonic() < deadline:
+                await asyncio.sleep(0.005)
+            self.parent.client_factory = client_class
             return self.connection_info
 
         @property
