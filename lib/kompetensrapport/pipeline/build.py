@@ -19,7 +19,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kompetensrapport.pipeline import cache, generations, render
+from kompetensrapport.pipeline import cache, generations
+from kompetensrapport.pipeline import render as rendering
 from kompetensrapport.exceptions import NotebookError, QuartoError, UsageError
 
 NOTEBOOK = "notebooks/forvaltning.ipynb"
@@ -128,7 +129,7 @@ def _build_year(root: Path, year: int, only, render: bool, jobs, force: bool, ou
     final_keys = {k: v for k, v in old.get("jobs", {}).items() if k in keys}
     final_keys.update({j.key: keys[j.key] for j in to_run})
     site_key = cache.site_key(root, final_keys, code)
-    quarto = render.find_quarto()
+    quarto = rendering.find_quarto()
     want_render = bool(render and quarto)
     if (not to_run and old.get("site") == site_key and set(final_keys) == set(keys)
             and (not want_render or old.get("rendered"))):
@@ -178,7 +179,7 @@ def _build_year(root: Path, year: int, only, render: bool, jobs, force: bool, ou
         outcome = Outcome(year, results, reports=root / "reports", site=root / "_site")
         if want_render:
             _say(out, "Rendering the site with Quarto ...")
-            render.render(quarto, staging)
+            rendering.render(quarto, staging)
             outcome.rendered = True
         elif previous is not None and (previous / "reports" / "_site").is_dir():
             shutil.copytree(previous / "reports" / "_site", staging / "_site")
@@ -225,7 +226,7 @@ def _unchanged(root: Path, year: int, inputs: str, render: bool, started: float,
     old = cache.read(previous / "reports" / str(year) if previous else None)
     if old.get("inputs") != inputs:
         return None
-    quarto = render.find_quarto()
+    quarto = rendering.find_quarto()
     if render and quarto and not old.get("rendered"):
         return None  # Quarto was installed since: render now
     _say(out, NOTHING_CHANGED)
@@ -236,7 +237,7 @@ def _finish(root: Path, year: int, started: float, outcome: Outcome, render: boo
     took = time.perf_counter() - started
     if render and not quarto:
         raise QuartoError(f"The notebooks and Quarto pages are built in {root / 'reports'} ({took:.0f} s), "
-                          f"but Quarto is not installed, so the site was not rendered. {render.install_quarto_hint()}")
+                          f"but Quarto is not installed, so the site was not rendered. {rendering.install_quarto_hint()}")
     outcome.message = (f"Done in {took:.0f} s: site in {root / '_site'}" if outcome.rendered and render else
                        f"Done in {took:.0f} s: notebooks and Quarto pages in {root / 'reports'} "
                        "(site not rendered: --no-render)")
