@@ -49,6 +49,19 @@ def test_executed_notebooks_hide_code_and_carry_front_matter(built_project):
     assert injected and 'forvaltning = "lasarettet-ystad"' in injected[0].source
 
 
+def test_executed_notebooks_keep_no_outline_headings(built_project):
+    """The source notebook's Markdown headings (one per section, for analysts) stay out of the
+    pages: a page's headings come from its sections, so a section the page lacks has none."""
+    project, _ = built_project
+    source = nbformat.read(project / "notebooks/forvaltning.ipynb", as_version=4)
+    assert any(c.cell_type == "markdown" for c in source.cells)
+    for path in sorted((project / "reports/2023").glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        assert [c for c in nb.cells if c.cell_type == "markdown"] == [], path.name
+    ystad = (project / "reports/2023/lasarettet-ystad.ipynb").read_text(encoding="utf-8")
+    assert "## Resultaträkning" not in ystad  # a section Lasarettet i Ystad does not report
+
+
 def test_quarto_project_lists_every_page(built_project):
     project, _ = built_project
     reports = project / "reports"

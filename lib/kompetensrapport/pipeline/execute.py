@@ -67,10 +67,14 @@ def front_matter(job: Job) -> str:
 
 
 def _postprocess(path: Path, job: Job) -> None:
-    """Front matter for Quarto, code hidden, papermill's run metadata made reproducible."""
+    """Front matter for Quarto, code hidden, papermill's run metadata made reproducible. The
+    notebook's Markdown cells are its outline for analysts (a heading per section, also for the
+    sections a page does not have); readers get their headings from the sections' output, so the
+    executed notebook keeps none of them."""
     import nbformat
 
     nb = nbformat.read(path, as_version=4)
+    nb.cells = [cell for cell in nb.cells if cell.cell_type != "markdown"]
     for i, cell in enumerate(nb.cells):
         if "injected-parameters" in cell.metadata.get("tags", []):
             cell["id"] = "injected-parameters"  # papermill gives it a random id
@@ -191,6 +195,7 @@ def run_all(jobs: list[Job], workers: int, on_done=None, server=None) -> list[Re
                 if res is not None:
                     sel.unregister(key.fileobj)
                     running.remove(key.fileobj)
+                    key.fileobj.stop()
                     results[res.key] = res
                     if on_done:
                         on_done(res, len(results), len(jobs))
@@ -229,9 +234,7 @@ class Worker:
     def read(self) -> Result | None:
         """Read what the worker sent; its Result once complete, else None."""
         if self.conn is not None:
-            data = self.conn.recv(1 << 20)  # the result, or the server's exit report
-            self.conn.close()
-            return self.result(data)
+            return self.result(self.conn.recv(1 << 20))  # the result, or the server's exit report
         chunk = os.read(self.fileno(), 1 << 16)
         if chunk:
             self.data += chunk
@@ -242,15 +245,17 @@ class Worker:
 
     def result(self, data: bytes) -> Result:
         try:
-            fields = json.loads(data)
+            fields = json.loads(data or b"{}")
+        except ValueError:
+            fields = {}
+        if "key" in fields:
             return Result(**fields)
-        except (ValueError, TypeError):
-            exit = f" (exit status {self.proc.returncode})" if self.proc else ""
-            return Result(self.job.key, False, 0.0, self.job.output, error=f"worker process failed{exit}")
+        status = fields.get("exit", self.proc.returncode if self.proc else "unknown")
+        return Result(self.job.key, False, 0.0, self.job.output, error=f"worker process failed (exit status {status})")
 
     def stop(self) -> None:
-        """End the worker: the server kills a forked one (and its kernel) when its connection
-        closes; a new Python gets SIGTERM, which ends its notebook run and shuts its kernel down."""
+        """End the worker if it still runs: the server kills a forked one (and its kernel) when
+        its connection closes; a new Python gets SIGTERM, which ends its run and its kernel."""
         if self.conn is not None:
             self.conn.close()
         elif self.proc.poll() is None:
