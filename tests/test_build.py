@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 
+from pathlib import Path
+
 import nbformat
 import pytest
 import yaml
@@ -220,3 +222,18 @@ def test_forvaltning_pages_are_also_pdfs_with_a_title_page(built_project):
     meta = yaml.safe_load(nb.cells[0].source.strip().strip("-"))
     assert meta["title"] == "Koncernkontoret" and "2023" in meta["subtitle"]
     assert meta["format"]["typst"]["pdf-standard"] == "ua-1" and "html" in meta["format"]
+
+
+def test_nothing_published_names_the_build_machines_folders(built_project):
+    """No published notebook, page, download or data file carries the project's absolute path or
+    the home folder (the notebooks reach the project through a relative path)."""
+    project, _ = built_project
+    machine = [str(project).encode(), str(project.resolve()).encode(), str(Path.home()).encode() + b"/"]
+    files = [p for p in (project / "reports").resolve().rglob("*") if p.is_file()]
+    assert len(files) > 50
+    for path in files:
+        content = path.read_bytes()
+        assert not any(m in content for m in machine), path.relative_to((project / "reports").resolve())
+    nb = nbformat.read(project / "reports/2023/oversikt.ipynb", as_version=4)
+    assert 'root = "../../../.."' in nb.cells[2].source or any(
+        'root = "../../../.."' in c.source for c in nb.cells if "injected-parameters" in c.metadata.get("tags", []))

@@ -109,6 +109,16 @@ def test_render_with_quarto_makes_the_site(site):
         assert (site / f"2023/{slug}.html").is_file()
 
 
+def test_no_page_names_the_build_machines_folders(site):
+    """Pages, search index and data carry no absolute path of the project or the home folder."""
+    project = site.parent
+    machine = [str(project).encode(), str(project.resolve()).encode(), str(Path.home()).encode() + b"/"]
+    files = [p for p in site.resolve().rglob("*") if p.suffix in (".html", ".json", ".xml", ".csv", ".ipynb")]
+    assert len(files) > 20
+    for path in files:
+        assert not any(m in path.read_bytes() for m in machine), path.relative_to(site.resolve())
+
+
 def test_every_internal_link_resolves(site):
     pages = list(site.rglob("*.html"))
     assert len(pages) >= 9

@@ -150,8 +150,11 @@ def _build_year(root: Path, year: int, only, render: bool, jobs, force: bool, ou
         validated = gen / "validated"
         load.save_validated(validated, root, year, report.data)
         env = {**os.environ, load.VALIDATED_ENV: str(validated)}
-        run = [execute.Job(j.key, j.notebook, str(year_dir / f"{j.key}.ipynb"), j.parameters, j.title,
-                           front_matter=j.front_matter, log=str(gen / "logs" / f"{j.key}.log"), env=env)
+        # the project folder as the notebooks' kernels reach it from their own folder: a path
+        # relative to it, so that no published notebook carries this machine's folders
+        here = os.path.relpath(root, year_dir)
+        run = [execute.Job(j.key, j.notebook, str(year_dir / f"{j.key}.ipynb"), {**j.parameters, "root": here},
+                           j.title, front_matter=j.front_matter, log=str(gen / "logs" / f"{j.key}.log"), env=env)
                for j in to_run]
         # longest first, so that no notebook runs alone at the end while the other workers wait
         run = execute.longest_first(run, cache.read_timings(root / generations.BUILD_DIR, year))
