@@ -199,6 +199,11 @@ def story(tmp_path_factory):
     s["placeholders"] = _publish(project, target)
     _publisher_file(project, FILLED)
 
+    # the target is a checked-out pages branch: its repository and CNAME stay
+    subprocess.run(["git", "init", "-q", str(target)], check=True)
+    (target / "CNAME").write_text("kompetens.example.org\n", encoding="utf-8")
+    s["dry_run"] = _publish(project, target, "--dry-run")
+    s["after_dry_run"] = (snapshot(target), (project / "publiceringar").exists())
     s["first"] = _publish(project, target)
     s["after_first"] = snapshot(target)
     s["first_record"] = (project / "publiceringar" / "2023.yml").read_text(encoding="utf-8")
@@ -245,6 +250,23 @@ def test_publish_refuses_placeholders_and_names_the_keys(story):
     for key in ("utgivare_webbplats", "webbplats", "kontakt_epost", "aterkoppling", "svarstid", "licens.id"):
         assert f"key {key}'" in proc.stderr
     assert "placeholder" in proc.stderr
+
+
+@pytest.mark.quarto
+def test_a_dry_run_checks_and_writes_nothing(story):
+    assert story["dry_run"].returncode == 0, story["dry_run"].stderr
+    assert "as version 2023.1" in story["dry_run"].stdout and "Nothing was written" in story["dry_run"].stdout
+    files, recorded = story["after_dry_run"]
+    assert "index.html" not in files and not recorded
+
+
+@pytest.mark.quarto
+def test_a_pages_branch_keeps_its_repository_and_cname(story):
+    target = story["target"]
+    assert story["second"].returncode == 0
+    assert (target / "CNAME").read_text(encoding="utf-8") == "kompetens.example.org\n"
+    status = subprocess.run(["git", "-C", str(target), "status", "--porcelain"], capture_output=True, text=True)
+    assert status.returncode == 0 and "index.html" in status.stdout
 
 
 @pytest.mark.quarto
