@@ -34,13 +34,11 @@ import time
 import uuid
 from pathlib import Path
 
-PROVISIONER = "kompetensrapport-warm"
+PROVISIONER = KERNEL = "kompetensrapport-warm"
 GROUP = "jupyter_client.kernel_provisioners"
-KERNEL = "kompetensrapport-warm"
 NOT_REGISTERED = (f"note: the kernel provisioner {PROVISIONER} is not registered (the package is not "
                   "installed: pip install -e .); the notebooks run in normal kernels")
-
-#: What the server imports before it forks: what the workers (papermill) and what the notebooks
+#: What the server imports before it forks: what the workers (papermill), the notebooks
 #: (``notebooks/*.ipynb``) and ipykernel import.
 PRELOAD = [
     "papermill", "nbformat", "jupyter_client.manager", "kompetensrapport.pipeline.execute",
@@ -72,14 +70,13 @@ def preload() -> None:
     collector's sight (``gc.freeze``, made for pre-fork servers): else every kernel's first full
     collection walks it and copies its pages."""
     import importlib
+    import io
 
-    # papermill never debugs: without debugpy (a None entry makes its import fail) ipykernel
-    # starts without its debugger
+    # papermill never debugs: without debugpy (a None entry fails its import) ipykernel starts
+    # without its debugger
     sys.modules.setdefault("debugpy", None)
     for name in PRELOAD:
         importlib.import_module(name)
-    import io
-
     import nbformat
     import pandas
     from jupyter_client.kernelspec import KernelSpecManager
@@ -89,11 +86,10 @@ def preload() -> None:
 
     from kompetensrapport.present import figures, fmt
 
-    # pandas chooses this default when it is imported: 20 inside a kernel, 0 outside one
-    pandas.set_option("display.max_columns", 20)
-    # what every papermill run and kernel would otherwise do first: the notebook schema, the
-    # kernel spec and provisioners, this machine's addresses, matplotlib's fonts and Agg
-    # renderer, babel's Swedish locale data (the tests check that the output is unchanged)
+    pandas.set_option("display.max_columns", 20)  # pandas' default inside a kernel (0 outside)
+    # what every run and kernel would do first: the notebook schema, the kernel spec and
+    # provisioners, the machine's addresses, matplotlib's fonts and Agg renderer, babel's Swedish
+    # locale data (the tests check that the output is unchanged by it)
     get_validator(version=nbformat.current_nbformat, version_minor=nbformat.current_nbformat_minor)
     KernelSpecManager().get_kernel_spec(KERNEL)
     KernelProvisionerFactory.instance()
@@ -108,53 +104,51 @@ def preload() -> None:
 
 
 def serve(path: str) -> None:
-    """The server's main loop: bind ``path``, say :data:`READY` on stdout, fork what is asked for,
-    until stdin (a pipe from the build) ends or SIGTERM arrives. Never returns."""
+    """The server: preload, bind ``path``, say :data:`READY` on stdout, fork what is asked for
+    until stdin (a pipe from the build) ends or SIGTERM comes; then kill it all. Never returns."""
+    children: dict[int, socket.socket] = {}  # pid -> the connection that asked for it
+    exits: dict[int, int] = {}  # pid -> a pidfd, readable when it exits (Linux 5.3+)
+    sel = selectors.DefaultSelector()
     try:
         preload()
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         listener.bind(path)
         listener.listen(64)
-    except BaseException:  # noqa: BLE001 - the build sees no READY and runs normal kernels
-        import traceback
-
-        traceback.print_exc()
-        leave(1)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    sel = selectors.DefaultSelector()
-    sel.register(0, selectors.EVENT_READ, "owner")
-    sel.register(listener, selectors.EVENT_READ, "listener")
-    children: dict[int, socket.socket] = {}  # pid -> the connection that asked for it
-    exits: dict[int, int] = {}  # pid -> a pidfd, readable when it exits (Linux 5.3+)
-    os.write(1, READY)
-    os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
-    try:
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        sel.register(0, selectors.EVENT_READ, "owner")
+        sel.register(listener, selectors.EVENT_READ, "listener")
+        os.write(1, READY)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
         while True:
             for key, _ in sel.select(timeout=0.2):  # the timeout reaps where pidfds are missing
                 if key.data == "owner" and not os.read(0, 64):
                     return  # the build is gone
                 if key.data == "listener":
-                    conn, _ = listener.accept()
+                    conn = listener.accept()[0]
                     pid = fork_child(conn)
                     if pid:
                         children[pid] = conn
                         sel.register(conn, selectors.EVENT_READ, pid)
-                        try:
+                        if hasattr(os, "pidfd_open"):
                             exits[pid] = os.pidfd_open(pid)
                             sel.register(exits[pid], selectors.EVENT_READ, "exit")
-                        except (AttributeError, OSError):
-                            pass
                 elif isinstance(key.data, int) and not key.fileobj.recv(16):
                     kill_group(key.data)  # its asker is gone: it goes too (reaped below)
             reap(children, exits, sel)
+    except BaseException:  # noqa: BLE001 - SIGTERM, or the log says why (the build runs without)
+        if sys.exc_info()[0] is not SystemExit:
+            import traceback
+
+            traceback.print_exc()
     finally:
         for pid in children:
             kill_group(pid)
         shutil.rmtree(os.path.dirname(path), ignore_errors=True)  # also when the build was killed
+        leave(0)
 
 
 def reap(children: dict, exits: dict, sel) -> None:
-    """Collect the children that exited and report their exit status on their connection."""
+    """Collect the children that exited; report each one's exit status on its connection."""
     while children:
         try:
             pid, status = os.waitpid(-1, os.WNOHANG)
@@ -162,10 +156,9 @@ def reap(children: dict, exits: dict, sel) -> None:
             return
         if pid == 0:
             return
-        fd = exits.pop(pid, None)
-        if fd is not None:
-            sel.unregister(fd)
-            os.close(fd)
+        if pid in exits:
+            sel.unregister(exits[pid])
+            os.close(exits.pop(pid))
         conn = children.pop(pid, None)
         if conn is not None:
             try:
@@ -177,12 +170,10 @@ def reap(children: dict, exits: dict, sel) -> None:
 
 
 def kill_group(pid: int) -> None:
-    for kill in (os.killpg, os.kill):
-        try:
-            kill(pid, signal.SIGKILL)
-            return
-        except OSError:
-            continue
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except OSError:
+        pass
 
 
 def fork_child(conn: socket.socket) -> int | None:
@@ -200,7 +191,7 @@ def fork_child(conn: socket.socket) -> int | None:
     if pid == 0:
         code = 1
         try:
-            os.setsid()  # its own process group: killed as one, interrupted alone
+            os.setsid()  # its own session and process group: killed as one, interrupted alone
             for sig in (signal.SIGTERM, signal.SIGCHLD):
                 signal.signal(sig, signal.SIG_DFL)
             if "kernel" in request:
@@ -209,8 +200,8 @@ def fork_child(conn: socket.socket) -> int | None:
                 run_worker(request["job"], request["cwd"], conn)
             code = 0
         except SystemExit as e:
-            code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
-        except BaseException:  # noqa: BLE001 - printed on the process's stderr
+            code = e.code if isinstance(e.code, int) else int(e.code is not None)
+        except BaseException:  # noqa: BLE001 - on the process's stderr
             import traceback
 
             traceback.print_exc()
@@ -238,9 +229,8 @@ def run_worker(job: dict, cwd: str, conn: socket.socket) -> None:
 
     from kompetensrapport.pipeline import execute
 
-    keep = conn.fileno()
-    os.closerange(3, keep)  # nothing of the server's stays open in the worker
-    os.closerange(keep + 1, os.sysconf("SC_OPEN_MAX"))
+    os.closerange(3, conn.fileno())  # nothing of the server's stays open in the worker
+    os.closerange(conn.fileno() + 1, os.sysconf("SC_OPEN_MAX"))
     os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
     os.chdir(cwd)
     result = dataclasses.asdict(execute.run_job(execute.Job(**job)))
@@ -257,12 +247,12 @@ def run_kernel(request: dict, fds: list[int]) -> None:
     os.chdir(request["cwd"])
     os.environ.clear()
     os.environ.update(request["env"])
-    if sys.path and sys.path[0] in ("", os.path.dirname(request["server"])):
+    if sys.path and sys.path[0] == "":
         sys.path[0] = request["cwd"]  # as `python -m` started there would have it
     sys.stdin = open(0, closefd=False)
     sys.stdout = open(1, "w", closefd=False)
     sys.stderr = open(2, "w", closefd=False)
-    # ipykernel read its settings from the environment when the server imported it
+    # ipykernel read this from the environment when the server imported it
     argv = [*request["argv"], f"--IPKernelApp.parent_handle={request['env'].get('JPY_PARENT_PID', 0)}"]
     sys.argv = ["ipykernel_launcher", *argv]
     from ipykernel import kernelapp
@@ -292,22 +282,16 @@ class Server:
             return self
         spec = Path(self.folder, "kernels", KERNEL)
         spec.mkdir(parents=True)
-        config = {"provisioner_name": PROVISIONER, "config": {"server": self.path}}
+        provisioner = {"provisioner_name": PROVISIONER, "config": {"server": self.path}}
         (spec / "kernel.json").write_text(json.dumps({
             "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-            "display_name": "Python 3", "language": "python", "metadata": {"kernel_provisioner": config}}))
-        log = open(self.log or os.devnull, "w")
-        env = self.env({**os.environ, **SINGLE_THREADED})
-        code = f"from {__name__} import serve; serve({self.path!r})"
-        try:
-            # its own session: Ctrl-C at the terminal is the build's business; it stops the server
-            self.proc = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE,
-                                         stdout=subprocess.PIPE, stderr=log, cwd=self.folder, env=env,
-                                         start_new_session=True)
-        except OSError:
-            self.ok = False
-        finally:
-            log.close()
+            "display_name": "Python 3", "language": "python", "metadata": {"kernel_provisioner": provisioner}}))
+        with open(self.log or os.devnull, "w") as log:
+            # its own session: Ctrl-C at the terminal is the build's to handle; it stops the server
+            self.proc = subprocess.Popen(
+                [sys.executable, "-c", f"from {__name__} import serve; serve({self.path!r})"],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, cwd=self.folder,
+                env=self.env({**os.environ, **SINGLE_THREADED}), start_new_session=True)
         return self
 
     def env(self, env: dict) -> dict:
@@ -318,10 +302,9 @@ class Server:
     def ready(self, timeout: float = 300) -> bool:
         """Wait until the server accepts requests; whether it does."""
         if self.ok is None:
-            sel = selectors.DefaultSelector()
-            sel.register(self.proc.stdout, selectors.EVENT_READ)
-            self.ok = bool(sel.select(timeout)) and self.proc.stdout.readline() == READY
-            sel.close()
+            with selectors.DefaultSelector() as sel:
+                sel.register(self.proc.stdout, selectors.EVENT_READ)
+                self.ok = bool(sel.select(timeout)) and self.proc.stdout.readline() == READY
             if not self.ok:
                 self.stop()
         return self.ok
@@ -344,8 +327,7 @@ class Server:
                 self.proc.kill()
                 self.proc.wait()
             self.proc.stdout.close()
-            self.proc = None
-            self.ok = False
+            self.proc, self.ok = None, False
         shutil.rmtree(self.folder, ignore_errors=True)
 
     def __enter__(self) -> "Server":
@@ -389,19 +371,14 @@ def provisioner_class():
     from queue import Empty
 
     from jupyter_client import AsyncKernelClient
-    from jupyter_client.provisioning import LocalProvisioner
     from jupyter_client.channels import major_protocol_version
+    from jupyter_client.provisioning import LocalProvisioner
     from traitlets import Unicode
 
-    def exit_status(data: bytes) -> int:
-        """The exit status the server reported (-9, killed, when the server is gone)."""
-        return json.loads(data).get("exit", -9) if data else -9
-
     class Client(AsyncKernelClient):
-        """jupyter_client's client, ready as soon as the kernel is: its ready check takes the
-        reply to kernel_info on shell and that request's idle status on IOPub (both channels
-        work), without jupyter_client's wait for 0.2 s of silence on IOPub after it (what else
-        arrives there belongs to no cell: nbclient takes a cell's output by its request's id)."""
+        """jupyter_client's client, ready as soon as the kernel is: on the reply to kernel_info
+        and that request's idle status on IOPub (both channels work), without jupyter_client's
+        wait for 0.2 s of silence on IOPub (what else arrives there belongs to no cell)."""
 
         async def wait_for_ready(self, timeout: float | None = None) -> None:
             deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
@@ -417,7 +394,7 @@ def provisioner_class():
                     if version != major_protocol_version:  # as jupyter_client adapts to it
                         self.session.adapt_version = version
                     return
-                if not await self.is_alive():  # as jupyter_client words these (execute.py retries)
+                if not await self.is_alive():  # worded as jupyter_client's (execute.py retries)
                     raise RuntimeError("Kernel died before replying to kernel_info")
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
@@ -434,7 +411,9 @@ def provisioner_class():
                         and msg["parent_header"].get("msg_id") in asked):
                     return True
 
-    client_class = Client
+    def exit_status(data: bytes) -> int:
+        """The exit status the server reported (-9, killed, when the server is gone)."""
+        return json.loads(data).get("exit", -9) if data else -9
 
     class WarmProvisioner(LocalProvisioner):
         """Forks the kernel from the server named by ``server`` (the kernel spec's provisioner
@@ -450,18 +429,16 @@ def provisioner_class():
                 self.conn = connect(self.server)
             if self.conn is not None:
                 # Unix sockets in the server's private folder: no TCP port to race other kernels for
-                self.parent.transport = "ipc"
-                self.parent.ip = prefix
+                self.parent.transport, self.parent.ip = "ipc", prefix
             return await super().pre_launch(**kwargs)
 
         async def launch_kernel(self, cmd, **kwargs):
-            env = dict(kwargs.get("env") or os.environ)
-            env["JPY_PARENT_PID"] = str(os.getpid())  # as jupyter_client's launcher sets it
+            env = {**(kwargs.get("env") or os.environ), "JPY_PARENT_PID": str(os.getpid())}  # as jupyter_client
             cwd = str(kwargs.get("cwd") or os.getcwd())
-            message = {"kernel": {"argv": cmd[3:], "cwd": cwd, "env": env, "server": self.server}}
             if self.conn is not None and cmd[1:3] == ["-m", "ipykernel_launcher"]:
                 with open(os.devnull, "rb") as devnull:
-                    self.pid = ask(self.conn, message, [devnull.fileno(), 1, 2])
+                    self.pid = ask(self.conn, {"kernel": {"argv": cmd[3:], "cwd": cwd, "env": env}},
+                                   [devnull.fileno(), 1, 2])
             if self.conn is None or self.pid is None:
                 if self.conn is not None:
                     self.conn.close()
@@ -471,13 +448,13 @@ def provisioner_class():
             self.pgid, self.cwd, self.exit_code = self.pid, cwd, None
             # back once the kernel has bound its sockets: the client's first connection then
             # succeeds (a refused one is retried only 0.1 s later)
-            ip, info = self.connection_info["ip"], self.connection_info
-            paths = [f"{ip}-{info[name]}" for name in ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")]
+            info = self.connection_info
+            paths = [f"{info['ip']}-{info[f'{name}_port']}" for name in ("shell", "iopub", "stdin", "control", "hb")]
             deadline = time.monotonic() + 60
             while not all(map(os.path.exists, paths)) and await self.poll() is None and time.monotonic() < deadline:
                 await asyncio.sleep(0.005)
-            self.parent.client_factory = client_class
-            return self.connection_info
+            self.parent.client_factory = Client
+            return info
 
         @property
         def has_process(self) -> bool:
@@ -523,11 +500,13 @@ def provisioner_class():
             if self.conn is None:
                 return await super().kill(restart)
             await self.send_signal(signal.SIGKILL)
-            # killed: the caller polls for its end every 0.1 s, the server reports it at once
+            # the caller polls for its end every 0.1 s; the server reports it at once
             await asyncio.wait_for(self.exited(), timeout=5)
 
         async def terminate(self, restart: bool = False) -> None:
-            await self.send_signal(signal.SIGTERM) if self.conn is not None else await super().terminate(restart)
+            if self.conn is None:
+                return await super().terminate(restart)
+            await self.send_signal(signal.SIGTERM)
 
     return WarmProvisioner
 
