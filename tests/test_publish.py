@@ -383,3 +383,30 @@ def test_the_swap_exchanges_two_whole_folders(tmp_path):
     assert snapshot(old) == {"index.html": b"ny", "2023/sida.html": b"ny"}
     assert snapshot(new) == {"index.html": b"gammal", "2023/sida.html": b"gammal"}
     assert pub._exchange(new, old) in (True, False)  # True where renameat2 is there (Linux)
+
+
+def test_a_failed_swap_puts_everything_back(tmp_path, monkeypatch):
+    """When the swap itself fails, the pages branch's repository returns to the target, and
+    neither the record nor the published data are written."""
+    root, built, target = tmp_path / "p", tmp_path / "built", tmp_path / "web"
+    (root / "data" / "2023").mkdir(parents=True)
+    (root / "data" / "2023" / "a.csv").write_text("k,v\nx,1\n", encoding="utf-8")
+    built.mkdir()
+    (built / "index.html").write_text("ny")
+    (target / ".git").mkdir(parents=True)
+    (target / ".git" / "HEAD").write_text("ref: refs/heads/pages\n")
+    (target / "index.html").write_text("gammal")
+    before = snapshot(target)
+
+    def fail(new, old):
+        raise OSError("swap failed")
+
+    monkeypatch.setattr(pub, "_swap", fail)
+    state = versions.State(2023, [], "2023.1", None, [], [], {})
+    record = versions.Record("2023.1", "2024-03-01", "abc", "sha256:x")
+    with pytest.raises(OSError, match="swap failed"):
+        pub._replace(root, 2023, target, built, state, record, [])
+    assert snapshot(target) == before
+    assert not (root / "publiceringar" / "2023.yml").exists()
+    assert not (root / "publiceringar" / "2023" / "2023.1").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["built", "p", "web"]
