@@ -228,6 +228,7 @@ def _replace(root: Path, year: int, target: Path, built: Path, s: versions.State
     records = versions.records_path(root, year)
     records_tmp = records.parent / f".{records.name}.tmp-{pid}"
     created = not target.exists()
+    made: list[Path] = []  # folders of publiceringar/ this publish made
     git_moved = swapped = snapshotted = False
     try:
         shutil.copytree(built, staging)
@@ -240,6 +241,7 @@ def _replace(root: Path, year: int, target: Path, built: Path, s: versions.State
         if snapshot.exists():
             raise UsageError(f"{snapshot} exists but {records} does not record version {record.version}: "
                              "remove the folder or restore the record")
+        made = [d for d in (snapshot.parent.parent, snapshot.parent) if not d.exists()]
         snapshot.parent.mkdir(parents=True, exist_ok=True)
         snapshot_tmp.mkdir()
         for csv in sorted((root / "data" / str(year)).glob("*.csv")):
@@ -262,6 +264,11 @@ def _replace(root: Path, year: int, target: Path, built: Path, s: versions.State
             _swap(staging, target)
         if git_moved:
             os.rename(staging / ".git", target / ".git")
+        shutil.rmtree(snapshot_tmp, ignore_errors=True)
+        records_tmp.unlink(missing_ok=True)
+        for folder in reversed(made):
+            if folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()
         raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
