@@ -161,20 +161,24 @@ def test_without_the_entry_point_the_build_says_so_once_and_runs_normal_kernels(
     assert_normal_kernel(probe_result(jobs[0].output))
 
 
-def test_workers_and_kernels_end_when_the_build_is_killed(tmp_path):
+@pytest.mark.parametrize("warm_kernels", [True, False], ids=["warm", "normal"])
+def test_workers_and_kernels_end_when_the_build_is_killed(tmp_path, warm_kernels):
     """The build (here a script running two notebooks that sleep) is killed: the server, its
-    workers and their kernels end by themselves."""
+    workers and their kernels end by themselves; so do the workers and kernels started without
+    a server."""
     pids = tmp_path / "pids"
     pids.mkdir()
     nb = notebook(tmp_path / "sleep.ipynb", "import os, pathlib, time\n"
                   f"pathlib.Path({str(pids)!r}, str(os.getpid())).write_text(os.environ['JPY_PARENT_PID'])\n"
                   "time.sleep(600)")
     script = ("import sys; from kompetensrapport.pipeline import execute, warm\n"
-              "server = warm.Server().start(); server.ready(); print(server.proc.pid, flush=True)\n"
+              f"server = warm.Server().start() if {warm_kernels} else None\n"
+              "print(server.proc.pid if server and server.ready() else 0, flush=True)\n"
               f"jobs = [execute.Job(str(i), {str(nb)!r}, f'{tmp_path}/out{{i}}/sleep.ipynb', {{}}, 'x') for i in range(2)]\n"
               "execute.run_all(jobs, 2, server=server)")
     build = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     server = int(build.stdout.readline())
+    assert bool(server) == warm_kernels
     deadline = time.monotonic() + 120
     while len(list(pids.iterdir())) < 2 and time.monotonic() < deadline:
         assert build.poll() is None
@@ -185,7 +189,7 @@ def test_workers_and_kernels_end_when_the_build_is_killed(tmp_path):
     assert all(map(_alive, workers))
     build.kill()
     build.wait()
-    left = [pid for pid in [server, *workers, *kernels] if not _gone([pid])]
+    left = [pid for pid in [server, *workers, *kernels] if pid and not _gone([pid])]
     for pid in left:
         os.kill(pid, signal.SIGKILL)
     assert not left, "processes outlived the killed build"

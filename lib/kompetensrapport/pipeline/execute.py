@@ -225,8 +225,9 @@ class Worker:
             finally:
                 if log:
                     log.close()
-            self.proc.stdin.write(json.dumps(dataclasses.asdict(job)).encode())
-            self.proc.stdin.close()
+            # stdin stays open: the worker ends when it closes (stop(), or the build was killed)
+            self.proc.stdin.write(json.dumps(dataclasses.asdict(job)).encode() + b"\n")
+            self.proc.stdin.flush()
 
     def fileno(self) -> int:
         return (self.conn or self.proc.stdout).fileno()
@@ -258,8 +259,8 @@ class Worker:
         its connection closes; a new Python gets SIGTERM, which ends its run and its kernel."""
         if self.conn is not None:
             self.conn.close()
-        elif self.proc.poll() is None:
-            self.proc.terminate()
+        else:
+            self.proc.stdin.close()
             try:
                 self.proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
@@ -268,11 +269,17 @@ class Worker:
 
 
 def main() -> None:
-    """A worker without the warm server: the job (JSON) on stdin, the result (JSON) on stdout."""
-    signal.signal(signal.SIGTERM, signal.default_int_handler)  # stopped: shut the kernel down
-    job = Job(**json.load(sys.stdin))
+    """A worker without the warm server: the job (a line of JSON) on stdin, the result (JSON) on
+    stdout. It ends at once when stdin closes (the build stopped it or is gone); its kernel,
+    which polls its parent, follows."""
+    import threading
+
+    job = Job(**json.loads(sys.stdin.readline()))
+    threading.Thread(target=lambda: (sys.stdin.read(), os._exit(1)), daemon=True).start()
     result = run_job(job)
     sys.stdout.write(json.dumps(dataclasses.asdict(result)))
+    sys.stdout.flush()
+    os._exit(0)
 
 
 if __name__ == "__main__":
