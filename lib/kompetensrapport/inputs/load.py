@@ -43,10 +43,6 @@ def data_dir(root: Path, year: int) -> Path:
     return Path(root) / "data" / str(year)
 
 
-#: :func:`kompetensrapport.paths.display_path` under the name :mod:`.validate` calls it by.
-_display = display_path
-
-
 def read_table(path: Path, display: str) -> tuple[pd.DataFrame | None, list[int], list[Problem]]:
     """Read one CSV file as text. Returns the frame (all str, empty cells as NA), the line number
     of each row, and the structural problems found (then the frame may be None)."""

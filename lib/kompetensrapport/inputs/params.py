@@ -19,6 +19,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from kompetensrapport import sections
+from kompetensrapport.paths import display_path
 from kompetensrapport.inputs.codes import SLUG_PATTERN  # a slug names files: no "/", "..", spaces
 from kompetensrapport.exceptions import InputError, Problem, UsageError
 
@@ -159,15 +160,15 @@ def read_all(root: Path, year: int) -> tuple[list[Params], list[Problem]]:
         raise UsageError(f"no parameter folder for {year}: {folder} does not exist")
     files = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml"))
     if not files:
-        return [], [Problem(_rel(folder, root), None, None, None, "holds no parameter files (*.yaml)")]
+        return [], [Problem(display_path(folder, root), None, None, None, "holds no parameter files (*.yaml)")]
     result, problems = [], []
     stems: dict[str, Path] = {}
     for path in files:
-        display = _rel(path, root)
+        display = display_path(path, root)
         if path.stem in stems:  # koncernkontoret.yaml and koncernkontoret.yml
             problems.append(Problem(display, None, None, None,
                                     f"the förvaltning '{path.stem}' has a parameter file twice "
-                                    f"(also {_rel(stems[path.stem], root)}); keep one"))
+                                    f"(also {display_path(stems[path.stem], root)}); keep one"))
             continue
         stems[path.stem] = path
         params, found = read_params_file(path, year, display=display)
@@ -183,10 +184,3 @@ def load_all(root: Path, year: int) -> list[Params]:
     if problems:
         raise InputError(problems)
     return result
-
-
-def _rel(path: Path, root: Path) -> str:
-    try:
-        return str(Path(path).resolve().relative_to(Path(root).resolve()))
-    except ValueError:
-        return str(path)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kompetensrapport import sections
+from kompetensrapport.paths import display_path
 from kompetensrapport.inputs import load, params as params_mod, publishing, reconcile
 from kompetensrapport.pipeline import privacy
 from kompetensrapport.exceptions import InputError, Problem
@@ -48,7 +49,7 @@ def _cross_checks(root: Path, year: int, plist, data) -> list[Problem]:
                 problems.append(Problem(frame.attrs.get("file", file), at[0], "forvaltning", slug,
                                         f"unknown förvaltning: no params/{year}/{slug}.yaml{more}"))
     for p in plist:
-        pfile = load._display(pdir / f"{p.forvaltning}.yaml", root)
+        pfile = display_path(pdir / f"{p.forvaltning}.yaml", root)
         for section in p.avsnitt:
             for file in sections.get(section).files:
                 frame = data.get(file)
@@ -119,7 +120,7 @@ def _params_privacy(root: Path, year: int) -> list[Problem]:
             before = [k for k, at in keys if at <= line]
             return f"key {before[-1]}" if before and not lines[line - 1].lstrip().startswith("#") else None
 
-        problems += privacy.text_problems(text, load._display(path, root), key_of)
+        problems += privacy.text_problems(text, display_path(path, root), key_of)
     return problems
 
 
@@ -137,8 +138,8 @@ def same_as_year_before(root: Path, year: int) -> list[Problem]:
             continue
         rows = _content(path.read_bytes())
         if rows is not None and len(rows) > 1 and rows == _content(old.read_bytes()):
-            warnings.append(Problem(load._display(path, root), None, None, None,
-                                    f"has the same content as {load._display(old, root)} (copied from the year "
+            warnings.append(Problem(display_path(path, root), None, None, None,
+                                    f"has the same content as {display_path(old, root)} (copied from the year "
                                     f"before?): fill in {year}'s figures, unless they really are unchanged"))
     return warnings
 

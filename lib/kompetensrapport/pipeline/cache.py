@@ -15,6 +15,8 @@ import json
 import sys
 from pathlib import Path
 
+from kompetensrapport.paths import display_path
+
 CACHE_FILE = ".kr-cache.json"
 #: Files and folders of the project that the site's own pages read (besides data and notebooks):
 #: the project template, the publisher's configuration, the accessibility statement's sources.
@@ -113,7 +115,7 @@ def job_inputs(root: Path, year: int, notebook: Path, parameters: dict, sections
     root = Path(root)
     inputs = {CODE_INPUT: code[:DIGEST_CHARS]}
     notebook = Path(notebook)
-    inputs[_name(root, notebook)] = file_digest(notebook, memo)
+    inputs[display_path(notebook, root)] = file_digest(notebook, memo)
     shown = {k: v for k, v in parameters.items() if k != "root"}
     label = f"params/{year}/{shown['forvaltning']}.yaml" if "forvaltning" in shown else "its parameters"
     inputs[label] = hashlib.sha256(json.dumps(shown, sort_keys=True, ensure_ascii=False).encode()
@@ -130,13 +132,6 @@ def job_inputs(root: Path, year: int, notebook: Path, parameters: dict, sections
         for n in names:
             inputs[f"data/{y}/{n}"] = file_digest(folder / n, memo)
     return inputs
-
-
-def _name(root: Path, path: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return str(path)
 
 
 def key_of(inputs: dict[str, str]) -> str:
