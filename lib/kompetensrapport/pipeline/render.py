@@ -27,7 +27,8 @@ def find_quarto() -> str | None:
     return shutil.which("quarto") or shutil.which("quarto", path=os.path.dirname(sys.executable))
 
 
-def _render(quarto: str, staging: Path) -> None:
+def render(quarto: str, staging: Path) -> None:
+    """Render the Quarto project in ``staging``; a QuartoError carries the last lines of its output."""
     proc = subprocess.run([quarto, "render", str(staging)], cwd=staging, capture_output=True, text=True)
     if proc.returncode != 0:
         tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-15:])
