@@ -51,6 +51,17 @@ def test_executed_notebooks_hide_code_and_carry_front_matter(built_project):
     assert injected and 'forvaltning = "lasarettet-ystad"' in injected[0].source
 
 
+def test_executed_notebooks_show_only_blocks(built_project):
+    """Every output of an executed notebook is a displayed block (Markdown for the PDF, HTML for
+    the site): no value a cell happens to end with, no printed text, no warning."""
+    project, _ = built_project
+    for path in sorted((project / "reports/2023").glob("*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            for out in cell.get("outputs", []):
+                assert out.output_type == "display_data", (path.name, out.output_type, str(out)[:200])
+                assert "text/markdown" in out.data, (path.name, str(out)[:200])
+
+
 def test_executed_notebooks_keep_no_outline_headings(built_project):
     """The source notebook's Markdown headings (one per section, for analysts) stay out of the
     pages: a page's headings come from its sections, so a section the page lacks has none."""

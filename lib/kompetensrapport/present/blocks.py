@@ -109,11 +109,10 @@ def show(blocks) -> None:
         display(block)
 
 
-def write_files(blocks, folder) -> list:
+def write_files(blocks, folder) -> None:
     """Write the files that go with ``blocks`` into ``folder`` (the page's folder): each table's
-    CSV and Excel download and each figure's PNG (the PDF shows it). Returns the paths written."""
-    written = []
+    CSV and Excel download and each figure's PNG (the PDF shows it). Returns nothing, so that a
+    notebook cell ending with it shows nothing."""
     for block in blocks:
         if hasattr(block, "write_files"):
-            written += block.write_files(folder)
-    return written
+            block.write_files(folder)
