@@ -286,12 +286,15 @@ class Server:
         (spec / "kernel.json").write_text(json.dumps({
             "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
             "display_name": "Python 3", "language": "python", "metadata": {"kernel_provisioner": provisioner}}))
-        with open(self.log or os.devnull, "w") as log:
-            # its own session: Ctrl-C at the terminal is the build's to handle; it stops the server
-            self.proc = subprocess.Popen(
-                [sys.executable, "-c", f"from {__name__} import serve; serve({self.path!r})"],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, cwd=self.folder,
-                env=self.env({**os.environ, **SINGLE_THREADED}), start_new_session=True)
+        try:
+            with open(self.log or os.devnull, "w") as log:
+                # its own session: Ctrl-C at the terminal is the build's to handle; it stops the server
+                self.proc = subprocess.Popen(
+                    [sys.executable, "-c", f"from {__name__} import serve; serve({self.path!r})"],
+                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, cwd=self.folder,
+                    env=self.env({**os.environ, **SINGLE_THREADED}), start_new_session=True)
+        except OSError:  # no process to be had: normal workers and kernels
+            self.ok = False
         return self
 
     def env(self, env: dict) -> dict:
