@@ -153,3 +153,19 @@ def test_the_build_publishes_the_data_and_kallor_links_it(built_project):
 def test_the_rendered_site_carries_the_open_data(rendered_site):
     assert (rendered_site / "2023" / "data" / "datapackage.json").is_file()
     assert (rendered_site / "2023" / "data" / "kompetensanalys.xlsx").is_file()
+
+
+def test_a_build_with_every_publisher_detail_filled_in(tmp_path):
+    """With publicering.yml filled in, the build publishes the catalogue and a statement that
+    shows the contact address (which the personal-data scan lets stand in the pages)."""
+    from conftest import copy_project, run_cli
+
+    project = copy_project(tmp_path / "p")
+    (project / "publicering.yml").write_text(yaml.safe_dump(FILLED, allow_unicode=True), encoding="utf-8")
+    proc = run_cli("build", "--year", "2023", "--root", project, "--no-render", "--jobs", "2")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    reports = project / "reports"
+    assert "[kompetens\\@example.org](mailto:kompetens@example.org)" in (reports / "tillganglighet.qmd").read_text(
+        encoding="utf-8")
+    g = _catalogue(reports, "katalog.rdf")
+    assert len(list(g.subjects(ns.RDF.type, ns.DCAT.Dataset))) == 20

@@ -144,3 +144,30 @@ def test_every_page_links_the_statement_in_its_footer(rendered_site):
         href = re.search(r'href="([^"]*tillganglighet\.html)"', footer)
         assert href, f"{page.relative_to(rendered_site)}: no link to the statement in the footer"
         assert (page.parent / href.group(1)).resolve() == statement.resolve()
+
+
+def test_the_publishers_contact_is_no_personal_data_in_the_pages_only(tmp_path):
+    """The statement must show the publisher's contact address; the personal-data scan lets the
+    configured addresses stand in the site's pages, and nowhere else."""
+    from kompetensrapport.inputs import publishing
+    from kompetensrapport.pipeline import privacy
+
+    project = _project(tmp_path, FILLED)
+    page = tmp_path / "site" / "tillganglighet.qmd"
+    page.parent.mkdir()
+    page.write_text(_page(project), encoding="utf-8")
+    allowed = publishing.contacts(publishing.read(project))
+    assert allowed == ("kompetens@example.org", "https://www.example.org/synpunkter")
+    strict = privacy.Scanner(root=tmp_path)
+    strict.update([page])
+    assert [f.rule for f in strict.findings()] == ["e-mail address"]
+    scanner = privacy.Scanner(root=tmp_path, allowed=allowed)
+    scanner.update([page])
+    assert scanner.findings() == []
+    # another address on the same page is still found, and so is the contact in a notebook
+    page.write_text(page.read_text(encoding="utf-8") + "\nkontakt: anna.andersson@example.org\n", encoding="utf-8")
+    nb = tmp_path / "site" / "sida.ipynb"
+    nb.write_text('{"cells": [{"cell_type": "markdown", "source": "kompetens@example.org", "metadata": {}}], '
+                  '"metadata": {}, "nbformat": 4, "nbformat_minor": 5}', encoding="utf-8")
+    scanner.update([page, nb])
+    assert sorted(f.file for f in scanner.findings()) == ["site/sida.ipynb", "site/tillganglighet.qmd"]

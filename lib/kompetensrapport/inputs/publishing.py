@@ -73,6 +73,12 @@ def problems(root: Path) -> list[Problem]:
     return found
 
 
+def contacts(config: Publishing) -> tuple[str, ...]:
+    """The publisher's contact addresses the site shows (filled in, not placeholders): the
+    personal-data scan lets them stand in the site's pages."""
+    return tuple(v.strip() for v in (config.kontakt_epost, config.aterkoppling) if not is_placeholder(v))
+
+
 def is_placeholder(value: str) -> bool:
     return bool(_PLACEHOLDER.match(str(value).strip()))
 

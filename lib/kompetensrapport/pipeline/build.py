@@ -162,7 +162,9 @@ def _build_year(root: Path, year: int, only, render: bool, jobs, force: bool, ou
         # data, with the other years' pages) while the kernel server is still starting
         planned = {(year, j.key): j.title for j in run}
         site.write_project(staging, root, report.data, site.pages_in(staging, planned), site.build_info(root, year))
-        scanner = privacy.Scanner(root=staging)
+        from kompetensrapport.inputs import publishing
+
+        scanner = privacy.Scanner(root=staging, allowed=publishing.contacts(publishing.read(root)))
         scanner.update([p for p in staging.iterdir() if p != year_dir])
         workers = jobs or os.cpu_count() or 1
         ran = {j.key for j in run}

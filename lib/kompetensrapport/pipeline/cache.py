@@ -19,8 +19,9 @@ from kompetensrapport.paths import display_path
 
 CACHE_FILE = ".kr-cache.json"
 #: Files and folders of the project that the site's own pages read (besides data and notebooks):
-#: the project template, the publisher's configuration, the accessibility statement's sources.
-SITE_INPUTS = ("_quarto.yml", "publicering.yml", "tillganglighet")
+#: the project template, the publisher's configuration, the accessibility statement's sources,
+#: the record of publications and the reasons for corrections.
+SITE_INPUTS = ("_quarto.yml", "publicering.yml", "tillganglighet", "publiceringar", "rattelser")
 PACKAGE = Path(__file__).resolve().parents[1]
 
 

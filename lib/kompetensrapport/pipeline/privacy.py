@@ -246,10 +246,12 @@ def _find_in_text(text: str) -> tuple:
     return tuple(sorted(hits))
 
 
-def _findings(text: str, file: str, cell: int | None = None, lines: bool = True) -> list[Finding]:
-    """Findings in one text; ``lines=False`` for a notebook output (the cell says where it is)."""
+def _findings(text: str, file: str, cell: int | None = None, lines: bool = True,
+              allowed: frozenset = frozenset()) -> list[Finding]:
+    """Findings in one text; ``lines=False`` for a notebook output (the cell says where it is).
+    A match in ``allowed`` (the publisher's own contact addresses) is not one."""
     return [Finding(file, cell, 1 + text.count("\n", 0, offset) if lines else None, mask(match, rule), rule)
-            for offset, match, rule in find_in_text(text)]
+            for offset, match, rule in find_in_text(text) if match not in allowed]
 
 
 # -- files ---------------------------------------------------------------------------------
@@ -350,7 +352,7 @@ def _scan_xlsx(path: Path, display: str) -> list[Finding]:
     return found
 
 
-def _scan_file(path: Path, display: str) -> list[Finding]:
+def _scan_file(path: Path, display: str, allowed: frozenset = frozenset()) -> list[Finding]:
     suffix = path.suffix.lower()
     if suffix == ".ipynb":
         return _scan_notebook(path, display)
@@ -359,7 +361,7 @@ def _scan_file(path: Path, display: str) -> list[Finding]:
     text = path.read_text(encoding="utf-8", errors="replace")
     if suffix in (".html", ".htm", ".svg"):
         text = html.unescape(text)
-    return _findings(text, display)
+    return _findings(text, display, allowed=allowed)
 
 
 def _files(paths) -> list[Path]:
@@ -401,8 +403,12 @@ class Scanner:
         scanner.check()
     """
 
-    def __init__(self, root: Path | None = None):
+    def __init__(self, root: Path | None = None, allowed=()):
+        """``allowed``: texts that are not personal data wherever they stand in the site's pages
+        (not in notebooks or downloads): the publisher's contact addresses from publicering.yml,
+        which the accessibility statement and the open-data catalogue must show."""
         self.root = root
+        self.allowed = frozenset(allowed)
         self._seen: dict[Path, tuple] = {}  # file -> (its stat when scanned, its findings)
 
     def update(self, paths) -> None:
@@ -412,7 +418,7 @@ class Scanner:
                 stamp = (st.st_size, st.st_mtime_ns, st.st_ino)
                 seen = self._seen.get(path)
                 if seen is None or seen[0] != stamp:
-                    self._seen[path] = (stamp, _scan_file(path, display_path(path, self.root)))
+                    self._seen[path] = (stamp, _scan_file(path, display_path(path, self.root), self.allowed))
         finally:
             _find_in_text.cache_clear()  # the texts are not kept between scans
 
