@@ -128,7 +128,7 @@ def _stale(root: Path, year: int, gen: Path, s: versions.State) -> list[Problem]
         stamp = json.loads((gen / "reports" / versions.STAMP).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         stamp = {}
-    again = f"run kompetensrapport build --year {year} --force, then publish"
+    again = f"run kompetensrapport build --year {year}, then publish"
     if stamp.get("year") != year:
         return [Problem(f"data/{year}", None, None, None, f"the last build did not make the report for {year}: {again}")]
     shown = {"data": f"data/{year}", "corrections": f"rattelser/{year}.csv", "records": f"{versions.RECORDS}/{year}.yml"}
