@@ -207,3 +207,29 @@ def test_two_year_project_shows_latest_year_and_compares(tmp_path):
                      for o in c.outputs)
     assert "första året" not in text  # a previous year exists: the comparison is shown
     assert "Balans" in text and "Brist" in text
+
+
+def test_validation_reuses_the_files_unchanged_since_the_last_good_one(tmp_path):
+    """A build after one changed value checks only that file again (and the checks across files):
+    the others come from the last good validation, kept with the hash of their bytes and of the
+    code that checked them. A changed file, or changed code, is checked again."""
+    from kompetensrapport.inputs import load, validate
+    from kompetensrapport.pipeline import cache
+
+    project = copy_project(tmp_path / "p")
+    code = cache.code_key(project)
+    kept = tmp_path / "validated.pkl"
+    first = validate.require_valid(project, 2023)
+    load.keep_validated(kept, project, 2023, first.data, code)
+    reuse = load.reusable(kept, code)
+    assert set(reuse) == set(first.data)
+    assert load.reusable(kept, "other code") == {}
+    again = validate.require_valid(project, 2023, reuse=reuse)
+    assert all(again.data[f] is reuse[f][1] for f in again.data)  # nothing checked again
+    assert [str(c) for c in again.checks] == [str(c) for c in first.checks]
+    path = project / "data/2023/regionbidrag.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("182.9", "182,9", 1), encoding="utf-8")
+    fresh = validate.validate_year(project, 2023, show_warnings=False)
+    reused = validate.validate_year(project, 2023, show_warnings=False, reuse=reuse)
+    assert [str(p) for p in reused.problems] == [str(p) for p in fresh.problems] != []
+    assert reused.data["kallor.csv"] is reuse["kallor.csv"][1] and "regionbidrag.csv" not in reused.data

@@ -311,9 +311,12 @@ def written(frame: pd.DataFrame, row, column: str) -> str | None:
     return text if isinstance(text, str) else None
 
 
-def read_year(root: Path, year: int, files: list[str] | None = None) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
+def read_year(root: Path, year: int, files: list[str] | None = None,
+              reuse: dict | None = None) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
     """Read and validate every data file of a year, and look for personal data in each (see
-    :mod:`.privacy`). Returns what could be read and all problems."""
+    :mod:`.privacy`). Returns what could be read and all problems. ``reuse`` (see
+    :func:`reusable`) holds files as an earlier validation found them good: a file whose bytes
+    are the same is taken from it instead of being checked again."""
     from kompetensrapport.pipeline import privacy
     from kompetensrapport.inputs.schemas import FILES
 
@@ -324,6 +327,10 @@ def read_year(root: Path, year: int, files: list[str] | None = None) -> tuple[di
     data, problems = {}, []
     for file in files or FILES:
         path = folder / file
+        kept = (reuse or {}).get(file)
+        if kept is not None and path.is_file() and kept[0] == _digest(path):
+            data[file] = kept[1]
+            continue
         display = display_path(path, root)
         frame, lines, found = read_table(path, display)
         problems += found
@@ -340,6 +347,33 @@ def read_year(root: Path, year: int, files: list[str] | None = None) -> tuple[di
             problems.append(Problem(display_path(extra, root), None, None, None,
                                     f"unknown data file (expected one of: {', '.join(sorted(known))})"))
     return data, problems
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def keep_validated(path: Path, root: Path, year: int, data: dict[str, pd.DataFrame], code: str) -> None:
+    """Keep a year's validated files in ``path`` with the hash of each file's bytes and the
+    ``code`` that validated them (the package and its environment), for :func:`reusable`."""
+    folder = data_dir(root, year)
+    record = {"code": code, "files": {f: (_digest(folder / f), frame) for f, frame in data.items()
+                                      if (folder / f).is_file()}}
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL))
+    os.replace(tmp, path)
+
+
+def reusable(path: Path, code: str) -> dict:
+    """The files :func:`keep_validated` kept in ``path`` (file -> (hash, frame)), when the same
+    ``code`` validated them; else none."""
+    try:
+        record = pickle.loads(Path(path).read_bytes())
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+        return {}
+    return record.get("files", {}) if isinstance(record, dict) and record.get("code") == code else {}
 
 
 #: Set by the build for its kernels: a folder of ``<år>.pkl`` files, each the year's data as the

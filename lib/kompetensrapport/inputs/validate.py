@@ -166,14 +166,14 @@ def _line_list(lines: list, shown: int = 8) -> str:
     return ", ".join(known[:shown]) + (", …" if len(known) > shown else "")
 
 
-def validate_year(root: Path, year: int, show_warnings: bool = True) -> Report:
+def validate_year(root: Path, year: int, show_warnings: bool = True, reuse: dict | None = None) -> Report:
     """Run every check; never raise for bad input, collect it (a missing year folder raises
     :class:`~kompetensrapport.exceptions.UsageError`). The warnings are printed to standard
     error (see :func:`print_warnings`) unless ``show_warnings`` is false; either way they are
-    in the report."""
+    in the report. ``reuse``: files an earlier validation found good (see :func:`load.reusable`)."""
     root = Path(root)
     plist, problems = params_mod.read_all(root, year)
-    data, found = load.read_year(root, year)
+    data, found = load.read_year(root, year, reuse=reuse)
     problems += found
     problems += _params_privacy(root, year)
     problems += _cross_checks(root, year, plist, data)
@@ -192,8 +192,8 @@ def validate_year(root: Path, year: int, show_warnings: bool = True) -> Report:
     return Report(plist, data, problems, checks, warnings)
 
 
-def require_valid(root: Path, year: int) -> Report:
-    report = validate_year(root, year)
+def require_valid(root: Path, year: int, reuse: dict | None = None) -> Report:
+    report = validate_year(root, year, reuse=reuse)
     if report.problems:
         raise InputError(report.problems)
     return report

@@ -90,11 +90,18 @@ def build(root: Path, year: int, only: list[str] | None = None, render: bool = T
 
 def _build_year(root: Path, year: int, only, render: bool, jobs, force: bool, out, started: float,
                 inputs: str, server) -> Outcome:
-    from kompetensrapport.pipeline import execute, privacy, site
     from kompetensrapport.inputs import load, validate
 
     _say(out, f"Validating data/{year} and params/{year} ...")
-    report = validate.require_valid(root, year)
+    # the files unchanged since the last good validation are taken from it: a build after one
+    # changed value checks that file (and the checks across files) only
+    code = cache.code_key(root)
+    kept = root / generations.BUILD_DIR / f"validated-{year}.pkl"
+    report = validate.require_valid(root, year, reuse=load.reusable(kept, code))
+    load.keep_validated(kept, root, year, report.data, code)
+    # what the rest of the build needs is imported once the data are known to be good
+    from kompetensrapport.pipeline import execute, privacy, site
+
     plist = report.params
     known = {p.forvaltning for p in plist}
     for slug in only or []:
@@ -104,7 +111,6 @@ def _build_year(root: Path, year: int, only, render: bool, jobs, force: bool, ou
     previous = generations.current_dir(root)
     prev_year = previous / "reports" / str(year) if previous else None
     old = cache.read(prev_year)
-    code = cache.code_key(root)
     year_dir_name = str(year)
     all_jobs = [(execute.Job(p.forvaltning, str(root / NOTEBOOK), "", p.notebook_parameters(root), p.namn,
                              front_matter=site.pdf_front_matter(year, p.namn)), list(p.avsnitt)) for p in plist]
