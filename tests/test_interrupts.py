@@ -186,21 +186,21 @@ def test_check_site_help_documents_the_status_of_a_missing_site():
 def test_printed_commands_follow_how_the_program_was_started(tmp_path, monkeypatch):
     import sys
 
-    from kompetensrapport import cli
+    from kompetensrapport import commands
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("PATH", "/nonexistent")
     script = Path(sys.executable).parent / "kompetensrapport"
     monkeypatch.setattr(sys, "argv", [str(script), "build"])
-    assert cli.command("validate", "--year", "2024") == f"{script} validate --year 2024"
+    assert commands.command("validate", "--year", "2024") == f"{script} validate --year 2024"
     monkeypatch.setattr(sys, "argv", ["/x/kompetensrapport/__main__.py"])
-    assert cli.command("validate") == f"{sys.executable} -m kompetensrapport validate"
+    assert commands.command("validate") == f"{sys.executable} -m kompetensrapport validate"
     monkeypatch.setenv("PATH", str(Path(sys.executable).parent))
-    assert cli.command("validate") == "python -m kompetensrapport validate"
+    assert commands.command("validate") == "python -m kompetensrapport validate"
     monkeypatch.setattr(sys, "argv", [str(script), "build"])
-    assert cli.command("validate", "--root", "a b") == "kompetensrapport validate --root 'a b'"
+    assert commands.command("validate", "--root", "a b") == "kompetensrapport validate --root 'a b'"
     # and what is printed runs
     monkeypatch.setenv("PATH", "/nonexistent")
-    printed = cli.command("--version")
+    printed = commands.command("--version")
     proc = subprocess.run(printed, shell=True, capture_output=True, text=True, env={"PATH": "/nonexistent"})
     assert proc.returncode == 0 and "kompetensrapport" in proc.stdout, (printed, proc.stderr)

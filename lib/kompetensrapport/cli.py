@@ -26,7 +26,6 @@ import traceback
 from pathlib import Path
 
 from kompetensrapport import __version__
-from kompetensrapport.commands import command, python_command  # noqa: F401 - printed in messages
 from kompetensrapport.exceptions import KompetensrapportError
 
 EPILOG = """exit statuses: 0 done; 1 invalid data or parameter files; 2 wrong usage (also a
