@@ -171,10 +171,8 @@ def run_all(jobs: list[Job], workers: int, on_done=None, server=None) -> list[Re
     workers (and so their kernels) and starts no more."""
     if not jobs:
         return []
-    from kompetensrapport.pipeline import warm
-
     warm_server = server if server is not None and server.ready() else None
-    kernel = warm.KERNEL if warm_server else KERNEL
+    kernel = warm_server.kernel if warm_server else KERNEL
 
     def prepared(job: Job) -> Job:
         env = {**(job.env or os.environ), "PYDEVD_DISABLE_FILE_VALIDATION": "1"}  # silence debugpy

@@ -265,7 +265,9 @@ def run_kernel(request: dict, fds: list[int]) -> None:
 class Server:
     """The server, started by :meth:`start` and ended by :meth:`stop` (or a ``with`` block).
     :meth:`ready` says whether it runs; if not (not registered, failed to start), the caller runs
-    normal workers and kernels."""
+    normal workers and kernels. Notebooks run by its workers use the kernel :attr:`kernel`."""
+
+    kernel = KERNEL
 
     def __init__(self, log: str | os.PathLike | None = None):
         self.folder = tempfile.mkdtemp(prefix="kr-warm-")
