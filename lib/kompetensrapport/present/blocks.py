@@ -11,8 +11,6 @@ that comes from data is escaped for both, so a value never turns into markup.
 
 from __future__ import annotations
 
-import html
-import re
 from dataclasses import dataclass
 
 from kompetensrapport.present import escape
@@ -20,20 +18,6 @@ from kompetensrapport.present import escape
 #: A data value as Markdown (``md("a*b")`` gives ``'a\\*b'``) and as HTML; see :mod:`kompetensrapport.present.escape`.
 md = escape.markdown
 esc = escape.html
-
-
-def md_to_html_inline(text: str) -> str:
-    """The small Markdown subset blocks use in text (escapes, **bold**, *italics*) as HTML."""
-    placeholder = []
-    def keep(m):
-        placeholder.append(m.group(1))
-        return f"\x00{len(placeholder) - 1}\x00"
-    text = re.sub(r"\\(.)", keep, text)
-    text = html.escape(text, quote=False)
-    text = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", text)
-    text = re.sub(r"\*(.+?)\*", r"<em>\1</em>", text)
-    text = re.sub(r"\x00(\d+)\x00", lambda m: html.escape(placeholder[int(m.group(1))]), text)
-    return text
 
 
 class Block:
