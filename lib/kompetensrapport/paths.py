@@ -23,3 +23,12 @@ def display_path(path: str | Path, root: str | Path | None) -> str:
         except ValueError:
             pass
     return str(path)
+
+
+def templates(suffix: str) -> list[str]:
+    """The names of the package's template files (``templates/``) ending in ``suffix``, in name
+    order: the site's stylesheets (``.css``) and Lua filters (``.lua``)."""
+    from importlib import resources
+
+    folder = resources.files("kompetensrapport") / "templates"
+    return sorted(f.name for f in folder.iterdir() if f.name.endswith(suffix))

@@ -34,6 +34,8 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from kompetensrapport import paths
+
 #: The axe-core tags of WCAG 2.0 and 2.1, levels A and AA.
 WCAG_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
 #: Chromium's flags: no sandbox (CI runs as root), and no traffic of its own.
@@ -316,14 +318,15 @@ def export_notebooks(reports_dir, out_dir) -> list[Path]:
     """Export the executed notebooks ``reports_dir/<år>/*.ipynb`` to ``out_dir/<år>/*.html``.
 
     Each page has ``lang="sv"``, the notebook's title as ``<title>`` and ``<h1>``, no code, the
-    report's styles.css, and the outputs as the notebook holds them (the tables' and figures'
+    report's stylesheets, and the outputs as the notebook holds them (the tables' and figures'
     HTML). An image without alt text stays without it (nbconvert's English placeholder is
     removed), so the check finds it. The download folders (``nedladdning/``) are copied beside
     the pages so their links work. Returns the pages written."""
     import nbformat
 
     reports_dir, out_dir = Path(reports_dir), Path(out_dir)
-    css = (resources.files("kompetensrapport") / "templates" / "styles.css").read_text(encoding="utf-8")
+    css = "\n".join((resources.files("kompetensrapport") / "templates" / name).read_text(encoding="utf-8")
+                    for name in paths.templates(".css"))
     exporter = _exporter()
     written = []
     for nb_path in sorted(reports_dir.glob("*/*.ipynb")):

@@ -22,35 +22,13 @@ from pathlib import Path
 import pandas as pd
 
 from kompetensrapport.present import escape
-from kompetensrapport.present.tables import reproducible_xlsx, write_atomic
+from kompetensrapport.inputs.codes import TITLES
+from kompetensrapport.present.files import reproducible_xlsx, write_atomic
 
 DATA_DIR = "data"
 PACKAGE_FILE = "datapackage.json"
 CATALOGUE_FILES = {"turtle": "katalog.ttl", "xml": "katalog.rdf"}
 
-#: Each data file's title for readers of the open data (Swedish).
-TITLES = {
-    "kallor.csv": "Källdokument",
-    "internbudget_insatser.csv": "Personalnämndens internbudget per insats",
-    "internbudget_totaler.csv": "Personalnämndens internbudget: angivna summor",
-    "regionbidrag.csv": "Personalnämndens regionbidrag per år",
-    "budgetmal.csv": "Personalnämndens budgetmål",
-    "delmal_uppdrag.csv": "Delmål och uppdrag med koppling till Personalnämnden",
-    "regionbidrag_brygga.csv": "Regionbidragets förändring från föregående år",
-    "kompetensanalys.csv": "Kompetensanalys: bedömning per yrke och verksamhetsområde",
-    "bedomningsdefinitioner.csv": "Definitioner av bedömningarna Balans, Obalans och Brist",
-    "yrkesmappning.csv": "Yrkesnamn och deras regionala namn",
-    "handlingsplan.csv": "Handlingsplaner för kompetensförsörjning",
-    "behov_annan_niva.csv": "Behov som förvaltningarna lyfter till regional nivå",
-    "utbildningsplatser.csv": "Utbildningsplatser",
-    "fokus_kursomgangar.csv": "Fokus Kompetensförsörjning: kursomgångar",
-    "fokus_finansiering.csv": "Fokus Kompetensförsörjning: finansiering",
-    "fokus_resultat.csv": "Fokus Kompetensförsörjning: resultat",
-    "fokus_fokusomraden.csv": "Fokus Kompetensförsörjning: fokusområden",
-    "fokus_resurser.csv": "Fokus Kompetensförsörjning: resurser",
-    "hr_nyckeltal.csv": "HR-nyckeltal",
-    "resultatrakning.csv": "Resultaträkning",
-}
 
 _TABLE_ROW = re.compile(r"^\|(.+)\|\s*$")
 _HEADING = re.compile(r"^#{2,3}\s+`?([a-z0-9_]+\.csv)`?\s*$")

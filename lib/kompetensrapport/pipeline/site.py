@@ -20,13 +20,15 @@ from pathlib import Path
 
 import yaml
 
+from kompetensrapport import paths
 from kompetensrapport.pipeline import versions
-from kompetensrapport.present import escape, fmt, statement
+from kompetensrapport.present import escape, fmt, kallor, ordlista, start, statement
 from kompetensrapport.present.blocks import md
 
 
 #: A Lua filter that keeps text as typed in the PDFs (see the file, in templates/).
 TYPST_FILTER = "typst-text.lua"
+
 
 
 @dataclass(frozen=True)
@@ -82,9 +84,11 @@ def quarto_config(root: Path, pages: list[Page], info: BuildInfo) -> dict:
             left.append({"text": "Förvaltningar", "menu": [{"href": p.href, "text": md(p.title)} for p in units]})
         else:
             left.append({"text": f"Rapport {year}", "menu": [{"href": p.href, "text": md(p.title)} for p in overview + units]})
-    config.setdefault("filters", []).append(TYPST_FILTER)
+    config.setdefault("filters", []).extend(paths.templates(".lua"))
+    config["format"]["html"]["css"] = paths.templates(".css")
     # the open data (see publish_open_data): linked from Källor, copied as they are
     config["project"].setdefault("resources", []).extend(["*/data/*", "katalog.ttl", "katalog.rdf"])
+    config["website"]["navbar"]["right"].insert(0, {"href": ordlista.FILE, "text": ordlista.TITLE})
     config["website"]["navbar"]["right"].append({"href": "andringar.qmd", "text": "Ändringar och rättelser"})
     footer = config["website"].setdefault("page-footer", {})
     # the accessibility statement is linked from every page (lag 2018:1937)
@@ -95,58 +99,6 @@ def quarto_config(root: Path, pages: list[Page], info: BuildInfo) -> dict:
 
 def _write(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
-
-
-def index_page(data: dict, pages: list[Page], year: int) -> str:
-    """The start page: the year's key figures in brief and links onward."""
-    from kompetensrapport.domain import oversikt
-    from kompetensrapport.present.sections import oversikt as glance
-
-    lines = ["---", f"title: \"Kompetensförsörjning i Region Skåne {year}\"", "lang: sv", "---", "",
-             f"Rapporten samlar {year} års siffror om kompetensförsörjningen i Region Skåne från "
-             f"{len(data['kallor.csv'])} offentliga dokument. Varje tabell anger sin källa och kan laddas ned.", "",
-             "## Året i korthet", ""]
-    lines += [f"- {item}" for item in glance.items(oversikt.glance(data, year))]
-    lines += ["", "## Läs vidare", ""]
-    these = [p for p in pages if p.year == year]
-    for p in these:
-        if p.slug == "oversikt":
-            lines.append(f"- [Regional översikt]({p.href}): kompetensläget, budgeten och Fokus Kompetensförsörjning i hela regionen")
-    for p in sorted((p for p in these if p.slug != "oversikt"), key=lambda p: p.title):
-        lines.append(f"- [{md(p.title)}]({p.href})")
-    lines += ["- [Källor](kallor.qmd): dokumenten som siffrorna kommer från",
-              "- [Om rapporten](om-rapporten.qmd): metod, definitioner och kända luckor", ""]
-    older = sorted({p.year for p in pages if p.year != year}, reverse=True)
-    if older:
-        lines += ["## Tidigare år", ""]
-        lines += [f"- [Regional översikt {y}]({y}/oversikt.ipynb)" for y in older]
-        lines.append("")
-    return "\n".join(lines)
-
-
-def sources_page(data: dict, year: int) -> str:
-    k = data["kallor.csv"]
-    lines = ["---", "title: \"Källor\"", "lang: sv", "---", "",
-             f"Alla siffror i rapporten för {year} kommer från dessa offentliga dokument från Region Skåne. "
-             "Varje rad i rapportens data anger dokument och avsnitt.", ""]
-    for r in k.itertuples():
-        lines += [f"## {md(r.titel)}", "",
-                  f"- **Utgivare:** {md(r.utgivare)}",
-                  f"- **Datum:** {md(r.datum) if isinstance(r.datum, str) else 'anges inte i dokumentet'}",
-                  f"- **Fil:** {md(r.fil)}",
-                  f"- **Hämtat ur dokumentet:** {md(r.innehall)}", ""]
-    lines += ["## Öppna data", "",
-              f"Uppgifterna bakom rapporten för {year} finns att ladda ned som öppna data, en fil per tabell, "
-              "som de fördes över från dokumenten (utan avrundning). Varje fil finns som CSV och Excel. "
-              f"[Databeskrivningen]({year}/data/datapackage.json) (Frictionless Data Package) anger varje kolumns "
-              "typ, betydelse och enhet samt källan och licensen.", ""]
-    from kompetensrapport.pipeline.opendata import TITLES
-
-    for file in sorted(data):
-        stem = file.removesuffix(".csv")
-        lines.append(f"- {md(TITLES.get(file, file))}: [CSV]({year}/data/{stem}.csv) · [Excel]({year}/data/{stem}.xlsx)")
-    lines.append("")
-    return "\n".join(lines)
 
 
 def about_page(data: dict, year: int) -> str:
@@ -212,11 +164,12 @@ def write_project(site_dir: Path, root: Path, data: dict, pages: list[Page], inf
     config = quarto_config(root, pages, info)
     _write(site_dir / "_quarto.yml", "# Written by kompetensrapport build from the root _quarto.yml.\n"
            + yaml.safe_dump(config, allow_unicode=True, sort_keys=False))
-    for name in ("styles.css", TYPST_FILTER):
+    for name in paths.templates(".css") + paths.templates(".lua"):
         with resources.as_file(resources.files("kompetensrapport") / "templates" / name) as template:
             shutil.copyfile(template, site_dir / name)
-    _write(site_dir / "index.qmd", index_page(data, pages, info.year))
-    _write(site_dir / "kallor.qmd", sources_page(data, info.year))
+    _write(site_dir / "index.qmd", start.page(data, pages, info.year))
+    _write(site_dir / "kallor.qmd", kallor.page(data, info.year))
+    _write(site_dir / ordlista.FILE, ordlista.page(data, info.year))
     _write(site_dir / statement.FILE, statement_page(root, config, info))
     _write(site_dir / "om-rapporten.qmd", about_page(data, info.year))
     publish_open_data(site_dir, root, data, info)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kompetensrapport.present.blocks import Block, esc, md
-from kompetensrapport.present import tables
+from kompetensrapport.present.files import write_atomic
 
 #: Dark blue: 8.6:1 against white. Used for bars and lines.
 PRIMARY = "#1f4e79"
@@ -76,7 +76,7 @@ class Figure(Block):
         """Write the PNG the PDF shows into ``folder``/figurer (the page's folder); returns its path."""
         path = Path(folder) / FIGURE_DIR / f"{self.name}.png"
         path.parent.mkdir(parents=True, exist_ok=True)
-        tables.write_atomic(path, self.png())
+        write_atomic(path, self.png())
         return [path]
 
     def html(self) -> str:

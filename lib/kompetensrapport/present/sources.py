@@ -1,6 +1,8 @@
 """The source line under every table: document title and section, from ``kallor.csv``.
 
 >>> import pandas as pd
+
+from kompetensrapport.present import escape
 >>> k = pd.DataFrame({"fil": ["000_5e1cb440a0b9cae8.txt"], "titel": ["Internbudget 2023"]})
 >>> f = pd.DataFrame({"kalla": ["000_5e1cb440a0b9cae8.txt: Bilaga 1", "000_5e1cb440a0b9cae8.txt: Bilaga 2"]})
 >>> source_text({"kallor.csv": k}, f)
@@ -10,6 +12,8 @@
 from __future__ import annotations
 
 import pandas as pd
+
+from kompetensrapport.present import escape
 
 
 def source_text(data: dict, frame: pd.DataFrame | list[str]) -> str:
@@ -31,3 +35,13 @@ def source_text(data: dict, frame: pd.DataFrame | list[str]) -> str:
         head = f"{title} ({file})" if title else file
         parts.append(head + (", avsnitt: " + "; ".join(sections) if sections else ""))
     return ". ".join(parts)
+
+
+def html(source) -> str:
+    """The source line of a table or figure as HTML (the text escaped)."""
+    return escape.html(source)
+
+
+def markdown(source) -> str:
+    """The source line of a table or figure as Markdown (the text escaped)."""
+    return escape.markdown(source)

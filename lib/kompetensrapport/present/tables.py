@@ -14,51 +14,13 @@ Example::
 
 from __future__ import annotations
 
-import io
-import os
-import re
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from kompetensrapport.present import escape
+from kompetensrapport.present import downloads, sources
 from kompetensrapport.present.blocks import Block, esc, md
-
-#: The folder, next to the page, that holds the download files.
-DOWNLOAD_DIR = "nedladdning"
-
-
-_FIXED_TIME = (2000, 1, 1, 0, 0, 0)
-_DOC_DATES = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
-
-
-def reproducible_xlsx(data: bytes) -> bytes:
-    """An Excel file that depends on its content only: fixed zip timestamps and document dates,
-    so that two builds of the same data write the same bytes."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zout:
-        for info in zin.infolist():
-            content = zin.read(info)
-            if info.filename == "docProps/core.xml":
-                content = _DOC_DATES.sub(rb"\g<1>2000-01-01T00:00:00Z\g<2>", content)
-            zi = zipfile.ZipInfo(info.filename, date_time=_FIXED_TIME)
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            zi.external_attr = info.external_attr
-            zout.writestr(zi, content)
-    return out.getvalue()
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write a file in one step (a temporary file of this process, then a rename). Notebooks run
-    side by side may write the same download or figure (two förvaltningar with the same
-    region-wide section): each reader sees a whole file, never one being written."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
-
 
 @dataclass
 class Table(Block):
@@ -86,31 +48,12 @@ class Table(Block):
 
     # -- downloads ---------------------------------------------------------------------
     def download_paths(self) -> tuple[str, str]:
-        return f"{DOWNLOAD_DIR}/{self.name}.csv", f"{DOWNLOAD_DIR}/{self.name}.xlsx"
+        return downloads.paths(self.name)
 
     def write_files(self, folder) -> list[Path]:
-        """Write the CSV (UTF-8 with BOM, so Excel opens it right) and the Excel file into
-        ``folder``/nedladdning (the page's folder); returns their paths.
-
-        The CSV holds every value as it is in the data (CSV is data, read by programs), also one
-        that starts with ``=``. In the Excel file no cell is a formula: every text cell is stored
-        as text (:func:`kompetensrapport.present.escape.spreadsheet_text`)."""
-        data = self.data if self.data is not None else self.frame.drop(index=self.frame.index[self.computed_rows])
-        csv_rel, xlsx_rel = self.download_paths()
-        folder = Path(folder)
-        (folder / DOWNLOAD_DIR).mkdir(parents=True, exist_ok=True)
-        write_atomic(folder / csv_rel, data.to_csv(index=False).encode("utf-8-sig"))
-        xlsx = io.BytesIO()
-        with pd.ExcelWriter(xlsx, engine="openpyxl") as xl:
-            data.to_excel(xl, index=False, sheet_name="data")
-            pd.DataFrame({"Tabell": [self.caption], "Källa": [self.source]}).to_excel(
-                xl, index=False, sheet_name="källa")
-            for sheet in xl.book.worksheets:
-                for row in sheet.iter_rows():
-                    for cell in row:
-                        escape.spreadsheet_text(cell)
-        write_atomic(folder / xlsx_rel, reproducible_xlsx(xlsx.getvalue()))
-        return [folder / csv_rel, folder / xlsx_rel]
+        """Write the table's CSV and Excel downloads into ``folder``/nedladdning (the page's
+        folder); returns their paths. See :mod:`kompetensrapport.present.downloads`."""
+        return downloads.write_table(self, Path(folder))
 
     # -- representations ---------------------------------------------------------------
     def _align(self, col) -> str:
@@ -145,7 +88,7 @@ class Table(Block):
         for note in self.notes:
             out.append(f'<p class="kr-note">{esc(note)}</p>')
         csv_rel, xlsx_rel = self.download_paths()
-        out.append(f'<p class="kr-source">Källa: {esc(self.source)}. Ladda ned tabellen: '
+        out.append(f'<p class="kr-source">Källa: {sources.html(self.source)}. Ladda ned tabellen: '
                    f'<a href="{esc(csv_rel)}" download>CSV</a> · <a href="{esc(xlsx_rel)}" download>Excel</a></p>')
         out.append("</div>")
         return "\n".join(out)
@@ -170,7 +113,7 @@ class Table(Block):
         lines += ["", f": {md(self.caption)}", ""]
         for note in self.notes:
             lines += [md(note), ""]
-        lines.append(f"Källa: {md(self.source)}.")
+        lines.append(f"Källa: {sources.markdown(self.source)}.")
         return "\n".join(lines)
 
     def rows(self) -> int:
