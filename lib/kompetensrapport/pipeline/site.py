@@ -73,7 +73,7 @@ def quarto_config(root: Path, pages: list[Page], info: BuildInfo) -> dict:
     config = yaml.safe_load((Path(root) / "_quarto.yml").read_text(encoding="utf-8"))
     years = sorted({p.year for p in pages}, reverse=True)
     latest = years[0] if years else info.year
-    left = config["website"]["navbar"]["left"]
+    left = config["website"]["navbar"]["left"] = config["website"]["navbar"].get("left") or []
     for year in years:
         these = [p for p in pages if p.year == year]
         overview = [p for p in these if p.slug == "oversikt"]
@@ -88,8 +88,11 @@ def quarto_config(root: Path, pages: list[Page], info: BuildInfo) -> dict:
     config["format"]["html"]["css"] = paths.templates(".css")
     # the open data (see publish_open_data): linked from Källor, copied as they are
     config["project"].setdefault("resources", []).extend(["*/data/*", "katalog.ttl", "katalog.rdf"])
-    config["website"]["navbar"]["right"].insert(0, {"href": ordlista.FILE, "text": ordlista.TITLE})
-    config["website"]["navbar"]["right"].append({"href": "andringar.qmd", "text": "Ändringar och rättelser"})
+    right = config["website"]["navbar"]["right"]
+    right.insert(0, {"href": ordlista.FILE, "text": ordlista.TITLE})
+    # the last entry's menu ("Om rapporten"), or the navbar itself when that entry is a page
+    right[-1].get("menu", right).extend([{"href": "andringar.qmd", "text": "Ändringar och rättelser"},
+                                         {"href": statement.FILE, "text": statement.TITLE}])
     footer = config["website"].setdefault("page-footer", {})
     # the accessibility statement is linked from every page (lag 2018:1937)
     footer["center"] = [{"href": statement.FILE, "text": statement.TITLE}]
