@@ -1,6 +1,6 @@
 # The two commands of the README:
 #   make report   creates .venv when it is missing and builds the 2023 report
-#   make test     the whole test suite (what .ci/run runs)
+#   make test     the whole test suite (what .ci/run runs), listing its 30 slowest tests
 # The environment is installed from pinned versions with hashes in requirements.lock
 # (regenerate with `make lock` after changing pyproject.toml). JupyterLab has its own lock,
 # requirements-lab.lock (`make lab`): it is kept out of the build environment because it pulls in
@@ -28,7 +28,7 @@ report: $(VENV)/.installed
 
 test: $(VENV)/.installed a11y-tools
 	@QUARTO_BIN="$$(sh .ci/install-quarto.sh)" || exit 1; \
-	PATH="$$QUARTO_BIN$${QUARTO_BIN:+:}$$PATH" $(BIN)/python -m pytest $(ARGS)
+	PATH="$$QUARTO_BIN$${QUARTO_BIN:+:}$$PATH" $(BIN)/python -m pytest --durations=30 $(ARGS)
 
 # Headless Chromium (Debian's, apt-get) and axe-core (npm ci) for tests/test_a11y.py, installed
 # only when missing. In CI (CI set) a failed install stops the run; elsewhere (no root, no
