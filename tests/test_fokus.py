@@ -83,7 +83,8 @@ def test_funnel_table_shows_the_shares_the_swedish_way(section):
             assert share in list(t.frame[f"Omgång {r.omgang}: andel av föregående steg (%)"])
         share = swedish(100 * r.klarat_prov / r.sokande, 1) + NBSP + "%"
         assert share in list(t.frame[f"Omgång {r.omgang}: andel av sökande (%)"])
-    assert "Källa: Fokus Kompetensförsörjning" in markdown and "Källa: Fokus Kompetensförsörjning" in html
+    assert "Källa: Fokus Kompetensförsörjning" in markdown  # the PDF: the title as text
+    assert 'Källa: <a href="../kallor.html#kalla-fokus-kompetensforsorjning' in html  # the site: linked
 
 
 def test_funnel_figure_alt_text_names_every_round_and_the_largest_value(section, out_dir):

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from kompetensrapport.present.sources import source_text
+from kompetensrapport.present.sources import Source, source_text
 
 
-def source(result, frame: pd.DataFrame) -> str:
-    """The source line of ``frame`` (its ``kalla`` column), titled from the result's ``kallor``."""
+def source(result, frame: pd.DataFrame | list[str]) -> Source:
+    """The source line of ``frame`` (its ``kalla`` column, or a list of ``kalla`` values): each
+    document by its title from the result's ``kallor``, linked to Källor on the website (see
+    :mod:`kompetensrapport.present.sources`)."""
     return source_text({"kallor.csv": result.kallor}, frame)
 
 
