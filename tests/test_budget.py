@@ -164,8 +164,10 @@ def test_budget_section_states_total_and_agreement(real_data):
     tables = [b for b in blocks if isinstance(b, Table)]
     assert sum(t.name.startswith("internbudget-malomrade-") for t in tables) == 5  # one per målområde
     regionbidrag = next(t for t in tables if t.name == "regionbidrag")
-    assert "plan" in regionbidrag.markdown() and f"+14{NB}000" in regionbidrag.markdown()
-    assert "Regionbidrag (mnkr)" in regionbidrag.html()  # units in column headers
+    assert "plan" in regionbidrag.markdown() and "+14,0" in regionbidrag.markdown()  # 196,9 − 182,9 mnkr
+    # units in column headers, one unit of money in the table
+    assert "Regionbidrag (mnkr)" in regionbidrag.html() and "Förändring (mnkr)" in regionbidrag.html()
+    assert "tkr" not in regionbidrag.html()
     goal = next(t for t in tables if t.name == "budgetmal")
     assert f"högst 1,5{NB}%" in goal.markdown() and "redovisas inte" in goal.markdown()
     assert all(t.source.startswith("Personalnämndens verksamhetsplan och internbudget för år 2023") for t in tables)

@@ -96,10 +96,26 @@ def share(part, whole, decimals: int = 1) -> str:
     return procent(100 * part / whole, decimals)
 
 
+#: The numbers zero to twelve as words, as Swedish prose writes them; one in the common gender
+#: (``en``), as in ``en insats``.
+WORDS = ("noll", "en", "två", "tre", "fyra", "fem", "sex", "sju", "åtta", "nio", "tio", "elva", "tolv")
+
+
+def word(n: int) -> str:
+    """``n`` as a word up to twelve, as Swedish prose writes small numbers, and in digits above:
+    ``word(3)`` gives ``'tre'``, ``word(13)`` ``'13'``."""
+    return WORDS[n] if 0 <= n < len(WORDS) else number(n)
+
+
 def count(n: int, singular: str, plural: str) -> str:
     """A count with its noun in the right number: ``count(1, "sida", "sidor")`` gives
     ``'1 sida'``, ``count(10, "sida", "sidor")`` ``'10 sidor'`` (a no-break space between)."""
     return f"{number(n)}{NBSP}{singular if n == 1 else plural}"
+
+
+def join(items: list[str]) -> str:
+    """Swedish enumeration: ``join(["a", "b", "c"])`` gives ``'a, b och c'``."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " och " + items[-1]
 
 
 def date(iso: str) -> str:

@@ -73,8 +73,10 @@ def _check_lines(record: dict | None) -> list[str]:
     if pdf is None:
         lines.append("- **PDF-filerna:** taggningen kontrollerades inte vid granskningen.")
     elif pdf.get("antal"):
-        lines.append(f"- **PDF-filerna:** {fmt.number(int(pdf.get('taggade', 0)))} av "
-                     f"{fmt.count(int(pdf['antal']), 'PDF-fil', 'PDF-filer')} är taggade (PDF/UA-1).")
+        tagged = int(pdf.get('taggade', 0))
+        lines.append(f"- **PDF-filerna:** {fmt.number(tagged)} av "
+                     f"{fmt.count(int(pdf['antal']), 'PDF-fil', 'PDF-filer')} är "
+                     f"{'taggad' if tagged == 1 else 'taggade'} (PDF/UA-1).")
     return lines
 
 

@@ -21,10 +21,12 @@ def blocks(r: kompetens.Behov, heading_level: int = 2, namn: str | None = None) 
     who = md(namn) if namn else "Förvaltningen"
     heading = "Behov på regional nivå" if namn is None else f"{namn}: behov på regional nivå"
     return [Heading(heading, heading_level),
-            Text(f"{who} svarar i sin kompetensförsörjningsplan med {fmt.number(n)} "
-                 f"{'punkt' if n == 1 else 'punkter'} på frågan om åtgärder som behöver hanteras på annan nivå i "
-                 f"organisationen. Frågan gäller {md(' och '.join(levels))}"
-                 + ("." if levels == ["regionnivå"] else "; punkterna anger inte vilken nivå var och en gäller.")),
+            Text(f"{who} svarar i sin kompetensförsörjningsplan med {fmt.count(n, 'punkt', 'punkter')} på frågan "
+                 f"om åtgärder som behöver hanteras på annan nivå i organisationen. Frågan gäller "
+                 f"{md(' och '.join(levels))}"
+                 + ("." if levels == ["regionnivå"] else
+                    "; punkten anger inte vilken nivå den gäller." if n == 1 else
+                    "; punkterna anger inte vilken nivå var och en gäller.")),
             Bullets([md(t) for t in b.behov]),
             Text(f"Källa: {md(source(r, b))}.")]
 

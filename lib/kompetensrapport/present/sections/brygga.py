@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import textwrap
-
 import pandas as pd
 
 from kompetensrapport.domain.budget import Bridge
 from kompetensrapport.present import fmt
 from kompetensrapport.present.blocks import Block, Heading, Text, md
-from kompetensrapport.present.figures import PRIMARY, SECONDARY, Figure, new, swedish_ticks
+from kompetensrapport.present.figures import PRIMARY, SECONDARY, Figure, new, swedish_ticks, wrap
 from kompetensrapport.present.sections._common import source
 from kompetensrapport.present.tables import Table
 
@@ -20,30 +18,25 @@ def row_texts(rows: pd.DataFrame) -> list[str]:
             for typ, ar, text in zip(rows.typ, rows.ar, rows.text)]
 
 
-def _short(text: str, width: int = 34) -> str:
-    """A bar label: the first words of a step, wrapped on two lines at most, with an ellipsis when cut."""
-    lines = textwrap.wrap(text, width)
-    return "\n".join(lines[:2]) + ("…" if len(lines) > 2 else "")
-
-
 def _figure(result: Bridge, texts: list[str]) -> Figure:
     """A horizontal waterfall, read top to bottom: the two regionbidrag as full bars, each step as a
     floating bar from the running total before it to the one after; a deduction is hatched, every
     bar has its amount written."""
     br, ar = result.rows, result.ar
-    fig, ax = new(7.0, 0.62 * len(br) + 1.3)
+    labels = [wrap(t) for t in texts]
+    fig, ax = new(height=0.45 * len(br) + 0.18 * sum(t.count("\n") + 1 for t in labels) + 1.0)
     vmax = float(br.efter_mnkr.max())
     for i, r in enumerate(br.itertuples()):
         low, high = min(r.fore_mnkr, r.efter_mnkr), max(r.fore_mnkr, r.efter_mnkr)
         step = r.typ == "forandring"
         ax.barh(i, high - low, left=low, color=SECONDARY if step else PRIMARY, edgecolor="#1a1a1a",
                 hatch="//" if step and r.belopp_mnkr < 0 else None, height=0.6)
-        ax.text(high + vmax * 0.01, i, fmt.mnkr(r.belopp_mnkr, sign=step), va="center", ha="left", fontsize=9,
+        ax.text(high + vmax * 0.01, i, fmt.mnkr(r.belopp_mnkr, sign=step), va="center", ha="left",
                 color="#1a1a1a")
-    ax.set_yticks(range(len(br)), [_short(t) for t in texts], fontsize=8.5)
+    ax.set_yticks(range(len(br)), labels)
     ax.invert_yaxis()
     ax.set_xlabel("Regionbidrag (mnkr)")
-    ax.set_xlim(0, vmax * 1.2)
+    ax.set_xlim(0, vmax * 1.05)
     swedish_ticks(ax.xaxis)
     ax.grid(axis="y", visible=False)
     steps = result.steps
@@ -78,9 +71,9 @@ def present(result: Bridge) -> list[Block]:
             f"i {fmt.number(len(steps))} steg som underlaget anger: "
             + "; ".join(f"{md(t[:1].lower() + t[1:])} {fmt.mnkr(v, sign=True)}"
                         for t, v in zip(steps.text, steps.belopp_mnkr)) + ". "
-            + (f"Stegen summerar till {fmt.mnkr(computed)}, samma som det angivna regionbidraget {ar}."
-               if result.agrees else
-               f"Stegen summerar till {fmt.mnkr(computed)} mot det angivna regionbidraget {fmt.mnkr(last.belopp_mnkr)}."))
+            + f"{'Steget' if len(steps) == 1 else 'Stegen'} summerar till {fmt.mnkr(computed)}"
+            + (f", samma som det angivna regionbidraget {ar}." if result.agrees else
+               f" mot det angivna regionbidraget {fmt.mnkr(last.belopp_mnkr)}."))
     notes = [f"Första och sista raden är regionbidragen {ar - 1} och {ar} som underlaget anger dem; summan efter "
              "varje steg är beräknad."]
     if steps.procent.notna().any():

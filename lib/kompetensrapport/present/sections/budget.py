@@ -30,6 +30,15 @@ def agreement_sentence(t: Totals) -> str:
     return text
 
 
+def largest_sentence(largest: pd.DataFrame) -> str:
+    """The largest insatser with their anslag: ``De tre största insatserna är …``, or ``Den största
+    insatsen är …`` when there is one."""
+    n = len(largest)
+    names = fmt.join([f"{md(r.insats)} ({fmt.tkr(r.anslag_tkr)})" for r in largest.itertuples()])
+    return (f"Den största insatsen är {names}." if n == 1 else
+            f"De {fmt.word(n)} största insatserna är {names}.")
+
+
 def _malomrade(r) -> str:
     return f"{r.malomrade_nr}. {r.malomrade}"
 
@@ -57,8 +66,7 @@ def internbudget_blocks(result: Internbudget) -> list[Block]:
                         data=mo, numeric=list(summary.columns[1:5]), strong_rows=[len(summary) - 1],
                         computed_rows=[len(summary) - 1]))
     blocks.append(_shares_figure(mo, ar))
-    blocks.append(Text("De tre största insatserna är " + ", ".join(
-        f"{md(r.insats)} ({fmt.tkr(r.anslag_tkr)})" for r in result.largest.itertuples()) + "."))
+    blocks.append(Text(largest_sentence(result.largest)))
     for r in mo.itertuples():
         blocks.append(_malomrade_table(result, r))
     return blocks
@@ -71,7 +79,8 @@ def _shares_figure(mo: pd.DataFrame, ar: int) -> Figure:
     fig, ax = hbar([_malomrade(r) for r in srt.itertuples()], list(srt.summa_tkr), texts, "Anslag (tkr)")
     big, small = srt.iloc[0], srt.iloc[-1]
     return Figure(fig, caption=f"Målområdenas andel av internbudgeten {ar}",
-                  alt=(f"Liggande stapeldiagram över internbudgetens {len(srt)} målområden, sorterade efter anslag. "
+                  alt=(f"Liggande stapeldiagram över internbudgetens {fmt.count(len(srt), 'målområde', 'målområden')}, "
+                       "sorterade efter anslag. "
                        f"Störst är {big.malomrade} med {fmt.tkr(big.summa_tkr)} ({fmt.procent(big.andel_procent)}), "
                        f"minst {small.malomrade} med {fmt.tkr(small.summa_tkr)} ({fmt.procent(small.andel_procent)})."),
                   name="internbudget-andelar")
@@ -105,24 +114,32 @@ def regionbidrag_blocks(result: Internbudget) -> list[Block]:
         "År": [str(a) for a in rb.ar],
         "Status": [STATUS_TEXT.get(s, s) for s in rb.status],
         "Regionbidrag (mnkr)": [fmt.number(v, 1) for v in rb.belopp_mnkr],
-        "Förändring (tkr)": [fmt.number(v, sign=True) for v in rb.forandring_tkr],
+        "Förändring (mnkr)": [fmt.number(v / 1000, 1, sign=True) for v in rb.forandring_tkr],
         "Förändring (%)": [fmt.number(v, 1, sign=True) for v in rb.forandring_procent],
     })
     blocks = [Heading("Regionbidrag till Personalnämnden"),
               Table(cells, caption=f"Regionbidrag {rb.ar.min()}–{rb.ar.max()} (planår markerade i kolumnen Status)",
                     source=source(result, rb), name="regionbidrag", data=rb,
-                    numeric=["Regionbidrag (mnkr)", "Förändring (tkr)", "Förändring (%)"])]
+                    numeric=["Regionbidrag (mnkr)", "Förändring (mnkr)", "Förändring (%)"])]
     labels = [f"{a} ({STATUS_TEXT.get(s, s)})" for a, s in zip(rb.ar, rb.status)]
     hatches = ["//" if s == "plan" else None for s in rb.status]
     fig, ax = hbar(labels, list(rb.belopp_mnkr), [fmt.mnkr(v) for v in rb.belopp_mnkr], "Regionbidrag (mnkr)", hatches)
     first, last = rb.iloc[0], rb.iloc[-1]
     plan_years = ", ".join(str(a) for a in rb.ar[rb.status == "plan"])
     blocks.append(Figure(fig, caption="Regionbidrag per år; planår är streckade och märkta ”plan”",
-                         alt=(f"Liggande stapeldiagram över regionbidraget {first.ar}–{last.ar}. Det ökar från "
-                              f"{fmt.mnkr(first.belopp_mnkr)} {first.ar} till {fmt.mnkr(last.belopp_mnkr)} {last.ar}"
+                         alt=(f"Liggande stapeldiagram över regionbidraget {first.ar}–{last.ar}. {_direction(first, last)}"
                               + (f"; {plan_years} är planår." if plan_years else ".")),
                          name="regionbidrag"))
     return blocks
+
+
+def _direction(first, last) -> str:
+    """How the regionbidrag goes from its first year to its last: ``Det ökar från 182,9 mnkr 2022
+    till 203,8 mnkr 2025``, ``Det minskar från …`` or ``Det är 182,9 mnkr både 2022 och 2025``."""
+    a, b = first.belopp_mnkr, last.belopp_mnkr
+    if a == b:
+        return f"Det är {fmt.mnkr(a)} både {first.ar} och {last.ar}"
+    return f"Det {'ökar' if b > a else 'minskar'} från {fmt.mnkr(a)} {first.ar} till {fmt.mnkr(b)} {last.ar}"
 
 
 def budgetmal_blocks(result: Internbudget) -> list[Block]:

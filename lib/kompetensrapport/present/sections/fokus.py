@@ -61,11 +61,6 @@ def slug(text: str) -> str:
     return name or "kurs-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:10]
 
 
-def join(items: list[str]) -> str:
-    """Swedish enumeration: ``a, b och c``."""
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " och " + items[-1]
-
-
 def _years(years) -> str:
     """``2021–2023`` for consecutive years, otherwise ``2021, 2023``."""
     years = list(years)
@@ -97,7 +92,7 @@ def _funnel_table(r: fokus.Outcomes, kurs: str) -> Table:
         raw[f"{head}: andel av sökande (%)"] = list(g.andel_av_sokande_procent)
     rounds = f.drop_duplicates("omgang")
     return Table(cells, caption=f"{kurs}: sökande, antagna, fullföljda och klarat hela kursen per kursomgång "
-                                f"({join([round_label(t, o).lower() for o, t in zip(rounds.omgang, rounds.termin)])})",
+                                f"({fmt.join([round_label(t, o).lower() for o, t in zip(rounds.omgang, rounds.termin)])})",
                  source=source(r, f), name=f"fokus-tratt-{slug(kurs)}", data=raw,
                  numeric=numeric,
                  notes=["Andelarna är beräknade ur antalen. Sökande är första steget och har ingen andel av "
@@ -127,7 +122,7 @@ def _funnel_figure(fun: pd.DataFrame, kurs: str) -> Figure:
     groups = list(f.groupby(["omgang", "termin"], sort=True))
     n = len(groups)
     height = 0.8 / n
-    fig, ax = new(7.0, 0.45 * len(STEPS) * n + 1.4)
+    fig, ax = new(height=0.45 * len(STEPS) * n + 1.6)
     vmax = float(np.nanmax(f.antal)) if f.antal.notna().any() else 1.0
     for j, ((omgang, termin), g) in enumerate(groups):
         g = g.sort_values("steg_nr")
@@ -140,7 +135,7 @@ def _funnel_figure(fun: pd.DataFrame, kurs: str) -> Figure:
         for bar, v in zip(bars, g.antal):
             text = f"{fmt.number(v)} ({short})" if pd.notna(v) else f"uppgift saknas ({short})"
             ax.text(bar.get_width() + vmax * 0.01, bar.get_y() + bar.get_height() / 2, text,
-                    va="center", ha="left", fontsize=8.5, color="#1a1a1a")
+                    va="center", ha="left", color="#1a1a1a")
     ax.set_yticks(np.arange(len(STEPS)), [name for _, name in STEPS])
     ax.invert_yaxis()
     ax.set_xlim(0, vmax * 1.35)
@@ -169,7 +164,7 @@ def kurser_blocks(r: fokus.Outcomes) -> list:
         blocks += [Text(_funnel_sentence(fun, kurs)), _funnel_table(r, kurs), _funnel_figure(fun, kurs)]
     if not course_res.empty:
         if r.courses_without_funnel:
-            blocks.append(Text(f"För {md(join(list(r.courses_without_funnel)))} redovisar underlaget inga antal "
+            blocks.append(Text(f"För {md(fmt.join(list(r.courses_without_funnel)))} redovisar underlaget inga antal "
                                "sökande, antagna eller fullföljda, så ingen tratt visas; tabellen nedan visar det som "
                                "texten anger."))
         cells = pd.DataFrame({"Kurs": list(course_res.omrade), "Mått": list(course_res.matt),
@@ -197,13 +192,15 @@ def finansiering_blocks(r: fokus.Outcomes) -> list:
     cells = pd.DataFrame({"År": labels, "Belopp (kr)": [fmt.number(v) for v in fin.belopp_kr]})
     prel = [str(a) for a in tot.preliminary_years]
     if prel:
-        cells.loc[len(cells)] = [f"Summa {first}–{last}, inklusive preliminärt {join(prel)} (beräknad)",
+        cells.loc[len(cells)] = [f"Summa {first}–{last}, inklusive preliminärt {fmt.join(prel)} (beräknad)",
                                  fmt.number(tot.total_kr)]
         cells.loc[len(cells)] = [f"Summa utan preliminära år, {_years(tot.final_years)} (beräknad)",
                                  fmt.number(tot.total_final_kr)]
         note = (f"Dokumentet anger ingen summa; summorna är beräknade här. Summan {first}–{last} "
-                f"({fmt.kr(tot.total_kr)}) inkluderar det preliminära beloppet för {join(prel)}; "
-                f"utan det är summan {fmt.kr(tot.total_final_kr)}.")
+                f"({fmt.kr(tot.total_kr)}) inkluderar "
+                + (f"det preliminära beloppet för {prel[0]}; utan det" if len(prel) == 1 else
+                   f"de preliminära beloppen för {fmt.join(prel)}; utan dem")
+                + f" är summan {fmt.kr(tot.total_final_kr)}.")
     else:
         cells.loc[len(cells)] = [f"Summa {first}–{last} (beräknad)", fmt.number(tot.total_kr)]
         note = "Dokumentet anger ingen summa; summan är beräknad här."
@@ -223,7 +220,8 @@ def finansiering_blocks(r: fokus.Outcomes) -> list:
     alt = (f"Liggande stapeldiagram över finansieringen per år {first}–{last}. Störst är {big.ar} med "
            f"{fmt.kr(big.belopp_kr)}, minst {small.ar} med {fmt.kr(small.belopp_kr)}. Beloppen är "
            + ", ".join(f"{a}: {fmt.kr(v)}" for a, v in zip(fin.ar, fin.belopp_kr)) + "."
-           + (f" {join(prel)} är preliminärt och visas streckat." if prel else ""))
+           + (f" {fmt.join(prel)} " + ("är preliminärt och visas streckat." if len(prel) == 1 else
+                                         "är preliminära och visas streckade.") if prel else ""))
     caption = "Finansiering per år" + ("; preliminära år är streckade och märkta ”preliminärt”" if prel else "")
     blocks.append(Figure(fig, caption=caption, alt=alt, name="fokus-finansiering"))
     return blocks
@@ -247,7 +245,7 @@ def fokusomraden_blocks(r: fokus.Outcomes) -> list:
     if fo.empty:
         return []
     blocks = [Heading("Fokusområden och aktiviteter", level=3),
-              Text(f"Projektet arbetar inom {fo.nr.nunique()} fokusområden.")]
+              Text(f"Projektet arbetar inom {fmt.count(fo.nr.nunique(), 'fokusområde', 'fokusområden')}.")]
     for (nr, name), g in fo.groupby(["nr", "fokusomrade"], sort=True):
         blocks.append(Text(f"**Fokusområde {nr}: {md(name)}**"))
         blocks.append(Bullets([md(a) for a in g.aktivitet]))
@@ -266,7 +264,8 @@ def resurser_blocks(r: fokus.Outcomes) -> list:
     given, n_missing = r.resources_given_procent, r.resources_not_given
     note = (f"De angivna andelarna är sammanlagt {fmt.procent(given, _decimals(given))} av en tjänst "
             f"(beräknat; dokumentet anger ingen summa)."
-            + (f" För {n_missing} av {len(rs)} resurser anges ingen exakt andel (”{NOT_GIVEN}”)." if n_missing else ""))
+            + (f" För {fmt.number(n_missing)} av {fmt.count(len(rs), 'resurs', 'resurser')} anges ingen exakt andel "
+               f"(”{NOT_GIVEN}”)." if n_missing else ""))
     return [Heading("Resurser", level=3),
             Text("Resurserna visas som roller och andelar av en tjänst."),
             Table(cells, caption="Personella resurser i projektet: roll och andel av tjänst",

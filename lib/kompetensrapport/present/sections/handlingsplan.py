@@ -32,7 +32,7 @@ def present(r: kompetens.Handlingsplan) -> list:
     if (frame[["Förväntad effekt", "Ansvarig (roll)", "Tidplan"]] == fmt.MISSING).any().any():
         notes.append(f"{fmt.MISSING} = uppgift saknas i handlingsplanen.")
     return [Heading("Handlingsplan"),
-            Text(f"Handlingsplanen har {fmt.number(len(hp))} aktiviteter inom {fmt.number(n_fokus)} "
-                 f"{'fokusområde' if n_fokus == 1 else 'fokusområden'}. Ansvarig anges som roll, som i underlaget."),
+            Text(f"Handlingsplanen har {fmt.count(len(hp), 'aktivitet', 'aktiviteter')} inom "
+                 f"{fmt.count(n_fokus, 'fokusområde', 'fokusområden')}. Ansvarig anges som roll, som i underlaget."),
             Table(frame, caption=f"Handlingsplan {r.ar}: aktiviteter per fokusområde",
                   source=source(r, hp), name=f"{r.forvaltning}-handlingsplan", data=hp, notes=notes)]

@@ -9,7 +9,7 @@ import pandas as pd
 from kompetensrapport.domain.hr import KeyFigures
 from kompetensrapport.present import fmt
 from kompetensrapport.present.blocks import Block, Heading, Text
-from kompetensrapport.present.figures import PRIMARY, Figure, new
+from kompetensrapport.present.figures import PRIMARY, Figure, new, wrap
 from kompetensrapport.present.sections._common import source
 from kompetensrapport.present.tables import Table
 
@@ -112,8 +112,8 @@ def _figure(result: KeyFigures) -> Figure | None:
     fk, ar = result.scale_100, result.ar
     if fk.empty:
         return None
-    fig, ax = new(7.0, 0.42 * len(fk) + 1.6)
-    labels = [_figure_label(n, e) for n, e in zip(fk.nyckeltal, fk.enhet)]
+    labels = [wrap(_figure_label(n, e), 34) for n, e in zip(fk.nyckeltal, fk.enhet)]
+    fig, ax = new(height=0.3 * len(fk) + 0.2 * sum(t.count("\n") + 1 for t in labels) + 1.6)
     y = np.arange(len(fk))
     # this year on the row's line, the previous year just above it and the region just below,
     # so that equal values do not hide each other
@@ -128,7 +128,7 @@ def _figure(result: KeyFigures) -> Figure | None:
         extra = [f"{ar - 1}: {value_text(r.varde_foregaende_ar, r.enhet)}"] if not pd.isna(r.varde_foregaende_ar) else []
         extra += [f"regionen: {value_text(r.varde_regionen, r.enhet)}"] if not pd.isna(r.varde_regionen) else []
         text = value_text(r.varde, r.enhet) + (f" ({'; '.join(extra)})" if extra else "")
-        ax.text(105, i, text, va="center", ha="left", fontsize=8.5, color="#1a1a1a", clip_on=False)
+        ax.text(105, i, text, va="center", ha="left", color="#1a1a1a", clip_on=False)
     ax.set_yticks(y, labels)
     ax.invert_yaxis()
     ax.set_xlim(0, 102)
@@ -143,10 +143,20 @@ def _figure(result: KeyFigures) -> Figure | None:
     up, down = int((with_prev.forandring > 0).sum()), int((with_prev.forandring < 0).sum())
     alt = (f"Punktdiagram över {len(fk)} HR-nyckeltal i procent och index {ar}, sorterade efter värde, med {ar - 1} "
            f"och hela regionen där underlaget anger dem. Högst är {top.nyckeltal} med {value_text(top.varde, top.enhet)}, "
-           f"lägst {low.nyckeltal} med {value_text(low.varde, low.enhet)}. Av de {len(with_prev)} nyckeltal som har ett "
-           f"värde för {ar - 1} har {up} ökat och {down} minskat.")
+           f"lägst {low.nyckeltal} med {value_text(low.varde, low.enhet)}."
+           + (f" {change_sentence(len(with_prev), up, down, ar - 1)}" if len(with_prev) else ""))
     return Figure(fig, caption=f"HR-nyckeltal i procent och index {ar} jämfört med {ar - 1} och hela regionen "
                                "(antal visas i tabellen)", alt=alt, name=f"{result.forvaltning}-hr-nyckeltal")
+
+
+def change_sentence(n: int, up: int, down: int, previous: int) -> str:
+    """How many of the ``n`` key figures with a value for ``previous`` rose and fell:
+    ``'Av de 8 nyckeltal som har ett värde för 2022 har 2 ökat och 6 minskat.'``, or for one
+    ``'Det enda nyckeltal som har ett värde för 2022 har ökat.'``."""
+    if n == 1:
+        how = "ökat" if up else "minskat" if down else "inte ändrats"
+        return f"Det enda nyckeltal som har ett värde för {previous} har {how}."
+    return f"Av de {fmt.number(n)} nyckeltal som har ett värde för {previous} har {up} ökat och {down} minskat."
 
 
 def _figure_label(nyckeltal: str, enhet: str) -> str:

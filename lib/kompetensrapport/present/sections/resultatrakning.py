@@ -62,9 +62,12 @@ def present(result: Resultatrakning) -> list[Block]:
                                "Avvikelsen i procent är beräknad ur utfall och budget, (utfall − budget) / |budget|: "
                                "den tryckta procentkolumnen kunde inte användas (den anger kvoten som bråktal, inte procent)."]))
     n_round = result.rounding_differences
-    blocks.append(Text(f"Summorna i resultaträkningen är kontrollerade mot sina delar. {n_round} skillnader på "
-                       f"{fmt.mkr(0.1)} beror på att underlaget avrundar varje belopp till 0,1 mkr; de visas nedan som "
-                       "avrundningsdifferenser." if n_round else
+    blocks.append(Text(f"Summorna i resultaträkningen är kontrollerade mot sina delar. "
+                       f"{fmt.count(n_round, 'skillnad', 'skillnader')} på {fmt.mkr(0.1)} "
+                       + ("beror på att underlaget avrundar varje belopp till 0,1 mkr; den visas nedan som "
+                          "avrundningsdifferens." if n_round == 1 else
+                          "beror på att underlaget avrundar varje belopp till 0,1 mkr; de visas nedan som "
+                          "avrundningsdifferenser.") if n_round else
                        "Summorna i resultaträkningen är kontrollerade mot sina delar och stämmer."))
     blocks.append(_checks_table(result))
     return blocks

@@ -16,12 +16,12 @@ from kompetensrapport.present.tables import Table
 def summary(result: Uppdrag) -> str:
     """One Markdown sentence: how many assignments in how many målområden, and each amount given."""
     per = result.per_malomrade
-    text = (f"**{fmt.number(len(result.rows))} uppdrag** inom {fmt.number(len(per))} "
-            f"{'målområde' if len(per) == 1 else 'målområden'} ("
+    text = (f"**{fmt.number(len(result.rows))} uppdrag** inom {fmt.count(len(per), 'målområde', 'målområden')} ("
             + ", ".join(f"{md(r.malomrade)} {fmt.number(r.antal)}" for r in per.itertuples()) + ")")
     with_amount = result.with_amount
     if len(with_amount):
-        text += ("; " + ("ett av dem anger ett belopp: " if len(with_amount) == 1 else
+        text += ("; " + ("det anger ett belopp: " if len(result.rows) == 1 else
+                         "ett av dem anger ett belopp: " if len(with_amount) == 1 else
                          f"{fmt.number(len(with_amount))} av dem anger ett belopp: ")
                  + "; ".join(f"{fmt.mnkr(r.belopp_mnkr)} (”{md(_sentence_with(r.uppdrag, 'kronor'))}”)"
                              for r in with_amount.itertuples()))
