@@ -12,8 +12,9 @@ that comes from data is escaped for both, so a value never turns into markup.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
-from kompetensrapport.present import escape
+from kompetensrapport.present import downloads, escape
 
 #: A data value as Markdown (``md("a*b")`` gives ``'a\\*b'``) and as HTML; see :mod:`kompetensrapport.present.escape`.
 md = escape.markdown
@@ -93,10 +94,14 @@ def show(blocks) -> None:
         display(block)
 
 
-def write_files(blocks, folder) -> None:
+def write_files(blocks, folder, about=None) -> None:
     """Write the files that go with ``blocks`` into ``folder`` (the page's folder): each table's
-    CSV and Excel download and each figure's PNG (the PDF shows it). Returns nothing, so that a
-    notebook cell ending with it shows nothing."""
+    CSV and Excel download and each figure's PNG (the PDF shows it). ``about``
+    (:func:`kompetensrapport.present.downloads.about`) gives the Excel cover sheets the licence,
+    the date and where the unrounded data are. Returns nothing, so that a notebook cell ending
+    with it shows nothing."""
     for block in blocks:
-        if hasattr(block, "write_files"):
+        if hasattr(block, "download_paths"):  # a table with downloads
+            downloads.write_table(block, Path(folder), about)
+        elif hasattr(block, "write_files"):
             block.write_files(folder)
