@@ -69,7 +69,7 @@ def test_start_page_has_a_line_about_the_assignments(real_data):
     items = sections.oversikt.items(oversikt.glance(real_data, 2023))
     [line] = [i for i in items if "uppdrag" in i]
     assert items.index(line) == 0
-    assert f"**{len(raw)} uppdrag**" in line and "Personalnämndens ansvarsområde" in line
+    assert f"**{len(raw)}{NBSP}uppdrag**" in line and "Personalnämndens ansvarsområde" in line
 
 
 def test_uppdrag_and_brygga_only_where_the_data_has_them(real_data):

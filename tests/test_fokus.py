@@ -260,7 +260,9 @@ def test_start_page_names_the_last_step_the_whole_course(real_data):
     raw = csv("fokus_kursomgangar.csv")
     last = raw[raw.ar == raw.ar.max()].iloc[0]
     items = glance.items(oversikt.glance(real_data, 2023))
-    assert any(f"{swedish(last.klarat_prov)} klarade hela kursen." in i for i in items)
+    termin = last.termin[:1].lower() + last.termin[1:]
+    assert any(f"**{swedish(last.klarat_prov)} av {swedish(last.sokande)}** sökande till {last.kurs} {termin} "
+               "klarade hela kursen;" in i for i in items), items
     assert not any("provet" in i for i in items)
 
 

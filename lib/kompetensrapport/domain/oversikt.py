@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from kompetensrapport.domain import budget, fokus, kompetens
+from kompetensrapport.domain.sources import kallor_rows
 
 
 def names(forvaltningar) -> dict[str, str]:
@@ -17,10 +18,13 @@ def names(forvaltningar) -> dict[str, str]:
 
 
 def top_shortage(data, n: int = 3) -> pd.DataFrame:
-    """The ``n`` occupations rated Brist at the most units across the region."""
+    """The ``n`` occupations rated Brist at the most units across the region, most first, and
+    any more rated Brist at as many units as the ``n``-th (so a tie is never cut in two)."""
     s = kompetens.region_summary(data)
     s = s[s.enheter_brist > 0].sort_values(["enheter_brist", "forvaltningar_brist"], ascending=False, kind="stable")
-    return s.head(n).reset_index(drop=True)
+    if len(s) > n:
+        s = s[s.enheter_brist >= s.enheter_brist.iloc[n - 1]]
+    return s.reset_index(drop=True)
 
 
 def results(data) -> pd.DataFrame:
@@ -49,19 +53,25 @@ def latest_round(data) -> pd.DataFrame:
 @dataclass(frozen=True)
 class Glance:
     """The year at a glance: the political assignments, the internbudget's totals (None without
-    an internbudget) with its number of målområden and insatser, the occupations most in
-    shortage, the latest Fokus course round, each förvaltning's result, and which sections
-    each förvaltning reports (``reports``: forvaltning, namn, avsnitt)."""
+    an internbudget) with its number of målområden and insatser and its sums per målområde
+    (``per_malomrade``, as :func:`kompetensrapport.domain.budget.malomraden`; empty without an
+    internbudget) with the ``kalla`` of the insatser they sum (``per_malomrade_kalla``), the
+    occupations most in shortage, the latest Fokus course round, each förvaltning's result,
+    which sections each förvaltning reports (``reports``: forvaltning, namn, avsnitt), and the
+    rows of ``kallor.csv`` for the documents named."""
 
     ar: int
     uppdrag: budget.Uppdrag
     totals: budget.Totals | None
     malomraden: int
     insatser: int
+    per_malomrade: pd.DataFrame
+    per_malomrade_kalla: tuple[str, ...]
     top_shortage: pd.DataFrame
     latest_round: pd.DataFrame
     results: pd.DataFrame
     reports: pd.DataFrame
+    kallor: pd.DataFrame
 
 
 def glance(data, ar: int, forvaltningar=()) -> Glance:
@@ -70,6 +80,10 @@ def glance(data, ar: int, forvaltningar=()) -> Glance:
     reports = pd.DataFrame({"forvaltning": [p.forvaltning for p in forvaltningar],
                             "namn": [p.namn for p in forvaltningar],
                             "avsnitt": [tuple(p.avsnitt) for p in forvaltningar]})
+    per_malomrade = pd.DataFrame(columns=["malomrade_nr", "malomrade", "summa_tkr", "andel_procent"]) if ins.empty \
+        else budget.malomraden(data)
     return Glance(ar=ar, uppdrag=budget.uppdrag(data, ar), totals=None if ins.empty else budget.total(data),
-                  malomraden=int(ins.malomrade_nr.nunique()), insatser=len(ins), top_shortage=top_shortage(data),
-                  latest_round=latest_round(data), results=results(data), reports=reports)
+                  malomraden=int(ins.malomrade_nr.nunique()), insatser=len(ins), per_malomrade=per_malomrade,
+                  per_malomrade_kalla=tuple(dict.fromkeys(ins.kalla)), top_shortage=top_shortage(data),
+                  latest_round=latest_round(data), results=results(data), reports=reports,
+                  kallor=kallor_rows(data, ins))
