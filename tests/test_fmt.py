@@ -47,3 +47,14 @@ def test_count_takes_the_noun_in_the_right_number(n, expected):
 def test_dates_are_written_the_swedish_way():
     assert fmt.date("2026-12-07") == "7 december 2026"
     assert fmt.date("2023-02-15") == "15 februari 2023"
+
+
+@pytest.mark.parametrize("n, expected", [(1, "en"), (2, "två"), (3, "tre"), (12, "tolv"), (13, "13"), (1000, f"1{NB}000")])
+def test_small_numbers_as_words(n, expected):
+    assert fmt.word(n) == expected
+
+
+def test_enumeration_joins_with_och():
+    assert fmt.join(["a"]) == "a"
+    assert fmt.join(["a", "b"]) == "a och b"
+    assert fmt.join(["a", "b", "c"]) == "a, b och c"

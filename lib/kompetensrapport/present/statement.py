@@ -54,7 +54,9 @@ def link(value: str, placeholder: bool) -> str:
     return md(value)
 
 
-def _check_lines(record: dict | None) -> list[str]:
+def check_lines(record: dict | None) -> list[str]:
+    """The statement's lines on how the site was checked, from the check's ``record`` (None: not
+    checked yet): the automatic check with its findings counted, and the PDF files' tagging."""
     if record is None:
         return ["- **Automatisk granskning:** webbplatsen har ännu inte granskats automatiskt."]
     widths = " och ".join(f"{w}" for w in record.get("bredder_px", []))
@@ -120,7 +122,7 @@ def page(config, shortcomings: list, record: dict | None, site_title: str, updat
               "och webbplatsen har inget innehåll som faller utanför lagens krav.", "",
               "## Hur vi har testat webbplatsen", "",
               "Vi har gjort en självskattning (intern granskning) av webbplatsen.", ""]
-    lines += _check_lines(record)
+    lines += check_lines(record)
     lines += ["- **HTML-koden** kontrolleras med W3C:s validator (Nu Html Checker) när rapportens "
               "automatiska tester körs.",
               f"- **Det som inte granskats:** {NOT_CHECKED_BY_MACHINE}", ""]
