@@ -11,7 +11,8 @@
 -- becomes a link to ordlista.html#<id>, relative to the page ("../ordlista.html#brist" from a
 -- page in 2023/). Words match whole, in any case, with punctuation before the first word and after
 -- the last kept outside the link (and a number before a unit, "196 900 tkr"); a term of several words matches across spaces and line breaks.
--- Each term is linked once per page. The PDF (Typst) is left as it is.
+-- Each term is linked once per page; where a longer term matches, a shorter one within it is
+-- never linked. The PDF (Typst) is left as it is.
 
 local GLOSSARY = "ordlista.qmd"
 local ATTRIBUTE = "former"
@@ -139,10 +140,16 @@ local function link_inlines(inlines, state)
     local el = inlines[i]
     local done = false
     if el.t == "Str" then
+      -- the longest term that matches here; when it is linked already, its words stay as they
+      -- are (so that "Fokus Kompetensförsörjning" does not link its last word to another term)
       for _, term in ipairs(state.terms) do
-        if not state.used[term.id] then
-          local m = match_at(inlines, i, term.words)
-          if m then
+        local m = match_at(inlines, i, term.words)
+        if m then
+          if state.used[term.id] then
+            for k = i, m.last do
+              out:insert(inlines[k])
+            end
+          else
             state.used[term.id] = true
             if m.prefix ~= "" then
               out:insert(pandoc.Str(m.prefix))
@@ -151,10 +158,10 @@ local function link_inlines(inlines, state)
             if m.suffix ~= "" then
               out:insert(pandoc.Str(m.suffix))
             end
-            i = m.last
-            done = true
-            break
           end
+          i = m.last
+          done = true
+          break
         end
       end
     elseif CONTAINERS[el.t] then
