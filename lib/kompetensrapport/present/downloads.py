@@ -129,7 +129,7 @@ class About:
     licence: str = publishing.NOT_GIVEN
     date: str = "uppgift saknas"
     unrounded: str = ("Rapportens data, oavrundade och i tabellform, finns som CSV och Excel i mappen "
-                      "data/ för året på webbplatsen; sidan Källor länkar dem.")
+                      "<år>/data/ på rapportens webbplats; sidan Källor länkar dem.")
 
 
 def about(root: Path, year: int, data: dict) -> About:
@@ -139,19 +139,21 @@ def about(root: Path, year: int, data: dict) -> About:
     open data (``<år>/data/``, described by ``datapackage.json``)."""
     config = publishing.read(Path(root))
     lic = config.licens
-    licence = (f"{publishing.NOT_GIVEN} (publicering.yml)"
+    licence = (publishing.NOT_GIVEN
                if any(publishing.is_placeholder(v) for v in (lic.namn, lic.id, lic.url))
                else f"{lic.namn} ({lic.id}), {lic.url}")
     kallor = data.get("kallor.csv")
     dates = sorted(d for d in (kallor.datum if kallor is not None and "datum" in kallor else [])
                    if isinstance(d, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", d))
     date = (f"{fmt.date(dates[-1])}: datum för det senaste av underlagen till {year} års uppgifter "
-            "(kallor.csv)") if dates else About.date
-    where = f"{year}/data/"
-    if not publishing.is_placeholder(config.webbplats):
-        where = config.webbplats.rstrip("/") + "/" + where
+            "(se sidan Källor)") if dates else About.date
+    if publishing.is_placeholder(config.webbplats):
+        where = f"i mappen {year}/data/ på rapportens webbplats, beskrivna i datapackage.json där"
+    else:
+        url = config.webbplats.rstrip("/") + f"/{year}/data/"
+        where = f"på {url}, beskrivna i {url}datapackage.json"
     unrounded = (f"Rapportens data för {year}, oavrundade och i tabellform (en rad per uppgift), finns som CSV "
-                 f"och Excel i {where}, beskrivna i {where}datapackage.json; sidan Källor länkar dem.")
+                 f"och Excel {where}; sidan Källor länkar dem.")
     return About(licence=licence, date=date, unrounded=unrounded)
 
 
@@ -192,7 +194,9 @@ def _notes(table) -> list[str]:
     notes = [str(n) for n in table.notes]
     if table.computed_rows:
         left_out = [str(table.frame.iloc[i, 0]) for i in table.computed_rows]
-        notes.append("Raderna som rapporten beräknar (summor) är inte med i filen, så att den bara "
+        what = "Raden" if len(left_out) == 1 else "Raderna"
+        sums = "summa" if len(left_out) == 1 else "summor"
+        notes.append(f"{what} som rapporten beräknar ({sums}) är inte med i filen, så att den bara "
                      "innehåller uppgifter: " + "; ".join(left_out) + ".")
     return notes or ["Inga anmärkningar."]
 
