@@ -80,6 +80,42 @@ def md_table(text: str, header_first_cell: str) -> list[str]:
     return out
 
 
+#: A cell of a table written as raw Typst (present/tables.py): the last innermost bracketed text on its line.
+_TYPST_CELL = re.compile(r"\[((?:\\.|[^\\\[\]])*)\]")
+_TYPST_TABLE = re.compile(r"```\{=typst\}\n(#\[\n.*?\n\])\n```", re.S)
+
+
+def _typst_cell(text: str) -> str:
+    return md(re.sub(r"\\(.)", r"\1", text))
+
+
+def typst_as_pipe(text: str) -> str:
+    """``text`` with each table written as raw Typst (present/tables.py: the tables whose cells
+    carry the ratings' colours) shown as the pipe table of the same cells (values escaped for
+    Markdown, a sum row in bold), so that the tests read every table of the PDF alike."""
+    def pipe(m):
+        lines = m.group(1).splitlines()
+        head = next(i for i, l in enumerate(lines) if l.startswith("table.header("))
+        header = [_typst_cell(c.removeprefix("*").removesuffix("*"))
+                  for c in _TYPST_CELL.findall(lines[head].split("), table.hline")[0])]
+        cells = []
+        for line in lines[head + 1:]:
+            if line == "))":
+                break
+            cell = _typst_cell(_TYPST_CELL.findall(line)[-1])
+            cells.append(f"**{cell}**" if "strong(" in line and cell else cell)
+        n = len(header)
+        rows = [cells[i:i + n] for i in range(0, len(cells), n)]
+        return "\n".join(["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+                         + ["| " + " | ".join(r) + " |" for r in rows])
+    return _TYPST_TABLE.sub(pipe, text)
+
+
+def pdf_md(block) -> str:
+    """A block's Markdown (what the PDF shows), its Typst tables as pipe tables."""
+    return typst_as_pipe(block.markdown())
+
+
 def cells(line: str) -> list[str]:
     """The cells of a pipe-table row, splitting on pipes that are not escaped."""
     parts = re.split(r"(?<!\\)\|", line)
@@ -103,7 +139,7 @@ def plan(data, forvaltning: str) -> list:
 
 
 def section_text(blocks) -> tuple[str, str]:
-    return "\n\n".join(b.markdown() for b in blocks), "\n".join(b.html() for b in blocks)
+    return "\n\n".join(pdf_md(b) for b in blocks), "\n".join(b.html() for b in blocks)
 
 
 def tables_of(blocks) -> list[Table]:
@@ -169,7 +205,7 @@ def test_counts_table_and_figure_in_section(data, csv):
     n = rows.bedomning.fillna("uppgift saknas").value_counts()
     blocks = section(data, PHH)
     t = table_named(blocks, f"{PHH}-kompetens-antal")
-    md_text = t.markdown()
+    md_text = pdf_md(t)
     assert f"| Brist | {n['Brist']} |" in md_text
     assert f"| **Totalt** | **{len(rows)}** |" in md_text
     share = f"{100 * n['Brist'] / len(rows):.1f}".replace(".", ",")
@@ -190,7 +226,7 @@ def test_brist_ranking_matches_csv(data, csv):
     assert dict(zip(r.yrke_label, r.antal_brist)) == expected.to_dict()
     assert list(r.antal_brist) == sorted(r.antal_brist, reverse=True)
     assert r.yrke_label.iloc[0] == expected.idxmax()
-    md_text = table_named(section(data, PHH), f"{PHH}-kompetens-brist").markdown()
+    md_text = pdf_md(table_named(section(data, PHH), f"{PHH}-kompetens-brist"))
     assert f"| {expected.idxmax()} | {expected.max()} |" in md_text
 
 
@@ -213,7 +249,7 @@ def test_rows_without_rating_never_get_one(data, csv, forv):
     assert len(missing) > 0
     m = kompetens.matrix(data, forv)
     blocks = section(data, forv)
-    matrix_lines = md_table(table_named(blocks, f"{forv}-kompetensanalys").markdown(), "Yrke")
+    matrix_lines = md_table(pdf_md(table_named(blocks, f"{forv}-kompetensanalys")), "Yrke")
     by_label = {cells(l)[0]: cells(l)[1:] for l in matrix_lines[2:]}
     # labels that have no rated row at all
     rated = rows[rows.bedomning.notna()]
@@ -228,7 +264,7 @@ def test_rows_without_rating_never_get_one(data, csv, forv):
             shown = by_label[md(lab)]
             assert not any(b in c for c in shown for b in RATINGS), (lab, shown)
     # the reasons are listed, as given
-    miss_md = table_named(blocks, f"{forv}-kompetens-utan-bedomning").markdown()
+    miss_md = pdf_md(table_named(blocks, f"{forv}-kompetens-utan-bedomning"))
     miss_html = table_named(blocks, f"{forv}-kompetens-utan-bedomning").html()
     lines = md_table(miss_md, "Yrke")
     assert len(lines) == 2 + len(missing)
@@ -246,7 +282,7 @@ def test_ystad_nurse_without_rating_is_not_brist(data):
     assert m.loc["Grundutbildad sjuksköterska", "Lasarettet i Ystad"] == "uppgift saknas"
     md_text, html = section_text(section(data, YSTAD))
     assert "| Grundutbildad sjuksköterska | uppgift saknas |" in md_text
-    assert ">Grundutbildad sjuksköterska</th>\n<td style=\"text-align:left;font-style:italic\">uppgift saknas</td>" in html
+    assert ">Grundutbildad sjuksköterska</th>\n<td class=\"kr-rating\" style=\"text-align:left;font-style:italic\">uppgift saknas</td>" in html
 
 
 def test_one_rule_decides_every_ystad_rating(data, csv):
@@ -262,8 +298,8 @@ def test_one_rule_decides_every_ystad_rating(data, csv):
     blocks = section(data, YSTAD)
     der = table_named(blocks, f"{YSTAD}-kompetens-harledda")
     assert kompetens_page.DERIVATION_RULE in der.notes
-    assert "| Spec. läkare och överläkare | Lasarettet i Ystad | Brist (härledd) |" in der.markdown()
-    missing_md = table_named(blocks, f"{YSTAD}-kompetens-utan-bedomning").markdown()
+    assert "| Spec. läkare och överläkare | Lasarettet i Ystad | Brist (härledd) |" in pdf_md(der)
+    missing_md = pdf_md(table_named(blocks, f"{YSTAD}-kompetens-utan-bedomning"))
     assert md("upprätthålla behovet av vårdplatser") in missing_md
 
 
@@ -271,9 +307,9 @@ def test_derived_ratings_are_marked_with_their_sentence(data, csv):
     rows = csv[(csv.forvaltning == YSTAD) & csv.harledd]
     assert len(rows) == 10
     blocks = section(data, YSTAD)
-    matrix_md = table_named(blocks, f"{YSTAD}-kompetensanalys").markdown()
+    matrix_md = pdf_md(table_named(blocks, f"{YSTAD}-kompetensanalys"))
     der = table_named(blocks, f"{YSTAD}-kompetens-harledda")
-    der_md, der_html = der.markdown(), der.html()
+    der_md, der_html = pdf_md(der), der.html()
     for r in rows.itertuples():
         assert f"| {md(r.yrke)} | {r.bedomning} (härledd) |" in matrix_md
         assert md(r.harledd_fran) in der_md
@@ -281,7 +317,7 @@ def test_derived_ratings_are_marked_with_their_sentence(data, csv):
     assert len(md_table(der_md, "Yrke")) == 2 + len(rows)
     # PHH has no derived ratings: no marker, no derived table
     phh = section(data, PHH)
-    assert "(härledd)" not in table_named(phh, f"{PHH}-kompetensanalys").markdown()
+    assert "(härledd)" not in pdf_md(table_named(phh, f"{PHH}-kompetensanalys"))
     assert all(t.name != f"{PHH}-kompetens-harledda" for t in tables_of(phh))
 
 
@@ -289,7 +325,7 @@ def test_legend_uses_the_forvaltnings_definitions(data):
     defs = pd.read_csv(DATA / "bedomningsdefinitioner.csv")
     defs = defs[defs.forvaltning == PHH]
     t = table_named(section(data, PHH), f"{PHH}-kompetens-definitioner")
-    md_text = t.markdown()
+    md_text = pdf_md(t)
     for r in defs.itertuples():
         assert f"| {r.bedomning} | {md(r.definition)} |" in md_text
     assert PALETTE["Brist"]["background"] in t.html()
@@ -329,7 +365,7 @@ def test_matrix_cells_carry_colour_and_text(data):
 
 def test_wide_matrix_markdown_is_a_pipe_table(data):
     t = table_named(section(data, PHH), f"{PHH}-kompetensanalys")
-    lines = md_table(t.markdown(), "Yrke")
+    lines = md_table(pdf_md(t), "Yrke")
     separators = [l for l in lines if re.fullmatch(r"\|(:?-+:?\|)+", l)]
     assert len(separators) == 1 and lines[1] == separators[0]
     widths = {len(cells(l)) for l in lines if l not in separators}
@@ -412,10 +448,10 @@ def test_comparison_in_sections(data, previous):
     blocks = section(data, PHH, previous)
     md_text, html = section_text(blocks)
     assert first not in md_text
-    trans = md_table(table_named(blocks, f"{PHH}-kompetens-overgangar").markdown(), "Bedömning 2022")
+    trans = md_table(pdf_md(table_named(blocks, f"{PHH}-kompetens-overgangar")), "Bedömning 2022")
     assert cells(trans[3]) == ["Obalans", "0", "1", "2", "0", "3"]
     assert cells(trans[-1]) == ["**Totalt**", "**1**", "**3**", "**2**", "**1**", "**7**"]
-    changed = md_table(table_named(blocks, f"{PHH}-kompetens-forandringar").markdown(), "Yrke")
+    changed = md_table(pdf_md(table_named(blocks, f"{PHH}-kompetens-forandringar")), "Yrke")
     assert len(changed) == 2 + 5
     assert "| Enhetschef | SHD | Brist | Obalans | bättre |" in md_text
     assert "Syntetiska testdata" in md_text  # the previous year's source is named
@@ -457,12 +493,12 @@ def test_region_section(data, csv):
     top = units.idxmax()
     assert f"- {md(top)}: Brist vid {units.max()} enheter i 1 förvaltning" in md_text
     t = table_named(blocks, "oversikt-region-kompetens-yrken")
-    first = cells(md_table(t.markdown(), "Yrke (regionalt namn)")[2])
+    first = cells(md_table(pdf_md(t), "Yrke (regionalt namn)")[2])
     # the table puts the most förvaltningar with Brist first, then the most units
     n_forv = df.drop_duplicates(["yrke_regionalt", "forvaltning"]).groupby("yrke_regionalt").size()
     head = max(units.index, key=lambda y: (n_forv[y], units[y]))
     assert first[0] == md(head) and first[1] == str(n_forv[head]) and first[2] == str(units[head])
-    assert "Källa: Kompetensförsörjningsplan" in t.markdown()
+    assert "Källa: Kompetensförsörjningsplan" in pdf_md(t)
     fig = next(b for b in blocks if isinstance(b, Figure))
     assert f"Flest har {top} ({units.max()} enheter)" in fig.alt
 
@@ -507,7 +543,7 @@ def test_handlingsplan_section(data, forv):
     hp = hp[hp.forvaltning == forv]
     blocks = plan(data, forv)
     t = table_named(blocks, f"{forv}-handlingsplan")
-    lines = md_table(t.markdown(), "Fokusområde")
+    lines = md_table(pdf_md(t), "Fokusområde")
     assert cells(lines[0]) == ["Fokusområde", "Aktivitet", "Förväntad effekt", "Ansvarig (roll)", "Tidplan"]
     assert len(lines) == 2 + len(hp)
     for r, line in zip(hp.itertuples(), lines[2:]):
@@ -518,7 +554,7 @@ def test_handlingsplan_section(data, forv):
     kallor = pd.read_csv(DATA / "kallor.csv")
     seed = hp.kalla.iloc[0].split(":")[0]
     title = kallor.set_index("fil").loc[seed, "titel"]
-    assert f"Källa: {md(title)}" in t.markdown()
+    assert f"Källa: {md(title)}" in pdf_md(t)
     md_text, _ = section_text(blocks)
     assert f"{len(hp)} aktiviteter inom {hp.fokusomrade.nunique()} fokusområden" in md_text
 

@@ -3,6 +3,13 @@
 -- hyphen, which Typst does not print). A piece of text holding either is written as raw Typst
 -- with every ASCII punctuation character escaped. Other formats are left alone. The build
 -- copies this filter next to _quarto.yml and names it under `filters`.
+--
+-- Landscape pages: a wide table opens a page of its own with raw Typst carrying the mark
+-- LANDSCAPE_MARK (present/tables.py). Typst allows no page inside a block, and pandoc writes
+-- each div (a notebook cell's output) as a block, so a div holding that raw Typst is replaced by
+-- its content (divs are visited inner first, so every div around it goes).
+local LANDSCAPE_MARK = "// kr-landscape"
+
 function Str(el)
   if not quarto.doc.is_format("typst") then
     return nil
@@ -11,4 +18,16 @@ function Str(el)
     return nil
   end
   return pandoc.RawInline("typst", (el.text:gsub("%p", "\\%0")))
+end
+
+function Div(el)
+  if not quarto.doc.is_format("typst") then
+    return nil
+  end
+  for _, block in ipairs(el.content) do
+    if block.t == "RawBlock" and block.format == "typst" and block.text:find(LANDSCAPE_MARK, 1, true) then
+      return el.content
+    end
+  end
+  return nil
 end

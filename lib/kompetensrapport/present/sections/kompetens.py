@@ -106,9 +106,11 @@ def missing_table(r: kompetens.Analysis) -> Table | None:
     })
     if d.kommentar.notna().any():
         frame["Kommentar i underlaget"] = [text(k) for k in d.kommentar]
+    styles = pd.DataFrame("", index=frame.index, columns=frame.columns)
+    styles["Bedömning"] = css(MISSING)
     return Table(frame, caption=f"Yrken utan bedömning {r.ar} och orsaken",
                  source=source(r, d), name=f"{r.forvaltning}-kompetens-utan-bedomning",
-                 data=d[PAIR_KEY + ["saknas_orsak", "kommentar", "kalla"]])
+                 data=d[PAIR_KEY + ["saknas_orsak", "kommentar", "kalla"]], styles=styles)
 
 
 def counts_blocks(r: kompetens.Analysis) -> list:
