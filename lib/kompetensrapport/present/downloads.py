@@ -221,14 +221,24 @@ def csv_bytes(table) -> bytes:
 
 def xlsx_bytes(table, about: About) -> bytes:
     """The Excel download (see the module's description)."""
-    headers, rows = _cells(table)
     book = Workbook()
-    cover = book.active
-    cover.title = COVER_SHEET
-    bold = Font(bold=True)
-    wrap = Alignment(wrap_text=True, vertical="top")
-    cover.append([table.caption])
-    cover["A1"].font = Font(bold=True, size=14)
+    _cover(book.active, table, about)
+    _table_sheet(book.create_sheet(TABLE_SHEET), table)
+    for ws in book.worksheets:
+        for line in ws.iter_rows():
+            for cell in line:
+                escape.spreadsheet_text(cell)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return reproducible_xlsx(buffer.getvalue())
+
+
+def _cover(sheet, table, about: About) -> None:
+    """The cover sheet: the caption as title (Excel's style Heading 1), then each of
+    :data:`COVER_HEADINGS` (Heading 2) with its paragraphs, all in column A."""
+    sheet.title = COVER_SHEET
+    sheet.append([table.caption])
+    sheet["A1"].style = "Headline 1"
     texts = {
         "Om filen": [f"Tabellen finns på fliken {TABLE_SHEET}, med samma kolumnrubriker och samma avrundade tal som "
                      "i rapporten. Talen är lagrade som tal. En tom cell är tom också i rapporten."],
@@ -238,22 +248,27 @@ def xlsx_bytes(table, about: About) -> bytes:
         "Datum": [about.date],
         "Oavrundade uppgifter": [about.unrounded],
     }
+    wrap = Alignment(wrap_text=True, vertical="top")
     for heading in COVER_HEADINGS:
-        cover.append([heading])
-        cover.cell(cover.max_row, 1).font = bold
+        sheet.append([heading])
+        sheet.cell(sheet.max_row, 1).style = "Headline 2"
         for text in texts[heading]:
-            cover.append([text])
-            cover.cell(cover.max_row, 1).alignment = wrap
-    cover.column_dimensions["A"].width = 100
+            sheet.append([text])
+            sheet.cell(sheet.max_row, 1).alignment = wrap
+    sheet.column_dimensions["A"].width = 100
 
-    sheet = book.create_sheet(TABLE_SHEET)
+
+def _table_sheet(sheet, table) -> None:
+    """The table's sheet: the caption as title, the source, a pointer to the cover, then the table
+    from row :data:`TABLE_FIRST_ROW` as an Excel table, numbers with their number formats."""
+    headers, rows = _cells(table)
     sheet.append([table.caption])
-    sheet["A1"].font = Font(bold=True, size=14)
+    sheet["A1"].style = "Headline 1"
     sheet.append([f"Källa: {table.source}"])
     sheet.append([f"Anmärkningar, licens, datum och oavrundade uppgifter: se fliken {COVER_SHEET}."])
     sheet.append(headers)
     for cell in sheet[TABLE_FIRST_ROW]:
-        cell.font = bold
+        cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for row in rows:
         sheet.append([c.number() if isinstance(c, Shown) else c for c in row])
@@ -267,13 +282,6 @@ def xlsx_bytes(table, about: About) -> bytes:
     if rows:  # an Excel table needs a row of data
         last = sheet.cell(TABLE_FIRST_ROW + len(rows), len(headers)).coordinate
         sheet.add_table(ExcelTable(displayName=TABLE_SHEET, ref=f"A{TABLE_FIRST_ROW}:{last}"))
-    for ws in book.worksheets:
-        for line in ws.iter_rows():
-            for cell in line:
-                escape.spreadsheet_text(cell)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return reproducible_xlsx(buffer.getvalue())
 
 
 def write_table(table, folder: Path, about: About | None = None) -> list[Path]:
