@@ -491,7 +491,7 @@ def test_region_section(data, csv):
     blocks = region_blocks(data)
     md_text, html = section_text(blocks)
     top = units.idxmax()
-    assert f"- {md(top)}: Brist vid {units.max()} enheter i 1 förvaltning" in md_text
+    assert f"- {md(top)}: Brist vid {units.max()}\u00a0enheter i 1\u00a0förvaltning" in md_text
     t = table_named(blocks, "oversikt-region-kompetens-yrken")
     first = cells(md_table(pdf_md(t), "Yrke (regionalt namn)")[2])
     # the table puts the most förvaltningar with Brist first, then the most units
@@ -500,7 +500,7 @@ def test_region_section(data, csv):
     assert first[0] == md(head) and first[1] == str(n_forv[head]) and first[2] == str(units[head])
     assert "Källa: Kompetensförsörjningsplan" in pdf_md(t)
     fig = next(b for b in blocks if isinstance(b, Figure))
-    assert f"Flest har {top} ({units.max()} enheter)" in fig.alt
+    assert f"Flest har {top} ({units.max()}\u00a0enheter)" in fig.alt
 
 
 def test_no_unmapped_name_in_two_forvaltningar(data, csv):
@@ -556,7 +556,7 @@ def test_handlingsplan_section(data, forv):
     title = kallor.set_index("fil").loc[seed, "titel"]
     assert f"Källa: {md(title)}" in pdf_md(t)
     md_text, _ = section_text(blocks)
-    assert f"{len(hp)} aktiviteter inom {hp.fokusomrade.nunique()} fokusområden" in md_text
+    assert f"{len(hp)}\u00a0aktiviteter inom {hp.fokusomrade.nunique()}\u00a0fokusområden" in md_text
 
 
 def test_sections_empty_without_data(data):

@@ -31,14 +31,18 @@ DERIVATION_RULE = (
 def _intro(r: kompetens.Analysis) -> str:
     c = r.counts.set_index("bedomning").antal
     n_units = r.named_units
-    text_ = (f"Kompetensanalysen {r.ar} omfattar {fmt.number(r.occupations)} yrken och roller vid "
-             f"{fmt.number(n_units)} {'verksamhetsområde' if n_units == 1 else 'verksamhetsområden'}, "
+    text_ = (f"Kompetensanalysen {r.ar} omfattar {fmt.count(r.occupations, 'yrke eller roll', 'yrken och roller')} vid "
+             f"{fmt.count(n_units, 'verksamhetsområde', 'verksamhetsområden')}, "
              f"sammanlagt {fmt.number(len(r.rows))} yrke–enhet-par: **{fmt.number(c['Brist'])} Brist**, "
              f"{fmt.number(c['Obalans'])} Obalans och {fmt.number(c['Balans'])} Balans. "
              f"{fmt.number(c[MISSING])} saknar bedömning i underlaget och visas som ”{MISSING}”.")
-    if len(r.derived):
-        text_ += (f" {fmt.number(len(r.derived))} bedömningar är härledda ur underlagets text och märkta ”(härledd)”; "
-                  "meningen de bygger på står i en egen tabell.")
+    n_derived = len(r.derived)
+    if n_derived == 1:
+        text_ += (" 1 bedömning är härledd ur underlagets text och märkt ”(härledd)”; "
+                  "meningen den bygger på står i en egen tabell.")
+    elif n_derived:
+        text_ += (f" {fmt.count(n_derived, 'bedömning', 'bedömningar')} är härledda ur underlagets text och märkta "
+                  "”(härledd)”; meningarna de bygger på står i en egen tabell.")
     return text_
 
 
@@ -150,8 +154,10 @@ def ranking_blocks(r: kompetens.Analysis) -> list:
     b = r.brist
     if b.empty:
         text_ = "Inget yrke bedöms som Brist i underlaget."
-        if len(r.missing):
-            text_ += f" {fmt.number(len(r.missing))} rader saknar bedömning, så brist kan inte uteslutas för dem."
+        n = len(r.missing)
+        if n:
+            text_ += (f" {fmt.count(n, 'rad', 'rader')} saknar bedömning, så brist kan inte uteslutas för "
+                      f"{'den' if n == 1 else 'dem'}.")
         return blocks + [Text(text_)]
     frame = pd.DataFrame({
         "Yrke": list(b.yrke_label),

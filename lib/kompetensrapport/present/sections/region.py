@@ -39,7 +39,8 @@ def kompetens(r: kompetens_domain.Region) -> list:
         return []
     s = r.summary
     blocks = [Heading(f"Kompetensläget i regionen {r.ar}"),
-              Text(f"Sammanställningen bygger på kompetensanalyserna från {fmt.number(len(r.forvaltningar))} förvaltningar ("
+              Text(f"Sammanställningen bygger på {'kompetensanalysen' if len(r.forvaltningar) == 1 else 'kompetensanalyserna'} "
+                   f"från {fmt.count(len(r.forvaltningar), 'förvaltning', 'förvaltningar')} ("
                    + ", ".join(md(r.name(f)) for f in r.forvaltningar) + "). Yrkesnamnen förs till ett gemensamt "
                    "regionalt namn enligt yrkesmappningen. En enhet är ett verksamhetsområde som förvaltningen själv "
                    "anger; förvaltningarna delar in sig olika (en del bedömer hela förvaltningen som en enhet), "
@@ -64,18 +65,22 @@ def kompetens(r: kompetens_domain.Region) -> list:
         blocks.append(Text("Inget yrke bedöms som Brist i underlaget."))
     else:
         blocks.append(Bullets([
-            f"{md(t.yrke_regionalt)}: Brist vid {fmt.number(t.enheter_brist)} "
-            f"{'enhet' if t.enheter_brist == 1 else 'enheter'} i {fmt.number(t.forvaltningar_brist)} "
-            f"{'förvaltning' if t.forvaltningar_brist == 1 else 'förvaltningar'}" for t in r.top.itertuples()]))
+            f"{md(t.yrke_regionalt)}: Brist vid {fmt.count(t.enheter_brist, 'enhet', 'enheter')} i "
+            f"{fmt.count(t.forvaltningar_brist, 'förvaltning', 'förvaltningar')}" for t in r.top.itertuples()]))
         fig, ax = hbar(list(srt.yrke_regionalt), [int(v) for v in srt.enheter_brist],
                        [fmt.number(v) for v in srt.enheter_brist], "Enheter med Brist (antal)")
         big, small = srt.iloc[0], srt.iloc[-1]
+        if len(srt) == 1:
+            alt = (f"Liggande stapeldiagram över det enda yrke som bedöms som Brist vid minst en enhet {r.ar}: "
+                   f"{big.yrke_regionalt}, vid {fmt.count(big.enheter_brist, 'enhet', 'enheter')}.")
+        else:
+            alt = (f"Liggande stapeldiagram över de {fmt.number(len(srt))} yrken som bedöms som Brist vid minst en "
+                   f"enhet {r.ar}, sorterade efter antal enheter. Flest har {big.yrke_regionalt} "
+                   f"({fmt.count(big.enheter_brist, 'enhet', 'enheter')}), minst {small.yrke_regionalt} "
+                   f"({fmt.number(small.enheter_brist)}).")
         blocks.append(Figure(
             fig, caption=f"Antal enheter som bedömer yrket som Brist {r.ar}; antalet står vid varje stapel",
-            alt=(f"Liggande stapeldiagram över de {len(srt)} yrken som bedöms som Brist vid minst en enhet {r.ar}, "
-                 f"sorterade efter antal enheter. Flest har {big.yrke_regionalt} ({fmt.number(big.enheter_brist)} "
-                 f"enheter), minst {small.yrke_regionalt} ({fmt.number(small.enheter_brist)})."),
-            name=f"{PREFIX}region-kompetens-brist"))
+            alt=alt, name=f"{PREFIX}region-kompetens-brist"))
     return blocks + comparison(r.comparison, r.ar, f"{PREFIX}region", r.names)
 
 
