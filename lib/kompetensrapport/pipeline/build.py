@@ -16,6 +16,7 @@ import os
 import shutil
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -189,11 +190,16 @@ def _build_year(root: Path, year: int, only, render: bool, jobs, force: bool, ou
         scanner.check()
         outcome = Outcome(year, results, reports=root / "reports", site=root / "_site")
         if want_render:
-            _say(out, "Rendering the site with Quarto ...")
-            rendering.render(quarto, staging)
+            _render_with_progress(quarto, staging, previous, workers, force, out)
             outcome.rendered = True
         elif previous is not None and (previous / "reports" / "_site").is_dir():
             shutil.copytree(previous / "reports" / "_site", staging / "_site")
+            # the site's record of what it was rendered from goes with it
+            from kompetensrapport.pipeline import incremental
+
+            kept_record = previous / "reports" / incremental.MANIFEST
+            if kept_record.is_file():
+                shutil.copyfile(kept_record, staging / incremental.MANIFEST)
         cache.write(year_dir, final_keys, site_key, outcome.rendered, inputs=None if only else inputs,
                     job_inputs={key: inputs_of[key] for key in final_keys})
         cache.write_timings(root / generations.BUILD_DIR, year, {r.key: r.seconds for r in results if r.ok})
@@ -259,28 +265,60 @@ def _finish(root: Path, year: int, started: float, outcome: Outcome, render: boo
 def _run_with_progress(run, workers: int, out, server=None, finished=None) -> list:
     """Run the jobs; a progress bar on a terminal, and one line per notebook with status and time.
     ``finished(result)`` is called as each notebook finishes."""
-    from tqdm import tqdm
-
     from kompetensrapport.pipeline import execute
 
-    bar = tqdm(total=len(run), unit="notebook", file=sys.stderr, disable=not run or not sys.stderr.isatty(),
-               leave=False, desc="Notebooks")
+    with _progress(len(run), "notebook", "Notebooks", out) as say_done:
+        def done(res, n, total):
+            say_done(n, res.key, res.ok, res.seconds)
+            if finished:
+                finished(res)
 
-    def done(res, n, total):
-        status = "ok" if res.ok else "FAILED"
-        line = f"  [{n}/{total}] {res.key:<40} {status:<6} {res.seconds:6.1f} s"
+        return execute.run_all(run, workers, on_done=done, server=server)
+
+
+@contextmanager
+def _progress(total: int, unit: str, desc: str, out):
+    """A progress bar of ``total`` items on a terminal, and a function that says one line per
+    item done with its status and time: ``say_done(n, name, ok, seconds)``."""
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, unit=unit, file=sys.stderr, disable=not total or not sys.stderr.isatty(),
+               leave=False, desc=desc)
+
+    def say_done(n: int, name: str, ok: bool, seconds: float) -> None:
+        line = f"  [{n}/{total}] {name:<40} {'ok' if ok else 'FAILED':<6} {seconds:6.1f} s"
         if bar.disable:
             _say(out, line)
         else:
             bar.write(line)
         bar.update()
-        if finished:
-            finished(res)
 
     try:
-        return execute.run_all(run, workers, on_done=done, server=server)
+        yield say_done
     finally:
         bar.close()
+
+
+def _render_with_progress(quarto: str, staging: Path, previous: Path | None, workers: int, force: bool, out) -> None:
+    """Render what changed since the last good site (see :mod:`.incremental`), ``workers`` Quarto
+    processes at a time: a progress bar on a terminal, and one line per page and PDF with its time."""
+    from kompetensrapport.pipeline import incremental
+
+    plan = incremental.plan(staging, previous / "reports" if previous else None,
+                            rendering.quarto_version(quarto), force=force)
+    total = len(plan.html) + len(plan.pdf)
+    kept = len(plan.kept_html) + len(plan.kept_pdf)
+    why = f" ({'; '.join(plan.reasons)})" if plan.full and plan.previous is not None else ""
+    _say(out, f"Rendering {len(plan.html)} page(s){why} and {len(plan.pdf)} PDF(s) with Quarto"
+              + (f"; {kept} unchanged, kept from the last site" if kept else "") + " ...")
+    count = 0
+    with _progress(total, "file", "Quarto", out) as say_done:
+        def done(name: str, seconds: float, ok: bool) -> None:
+            nonlocal count
+            count += 1
+            say_done(count, name, ok, seconds)
+
+        rendering.render_changed(quarto, staging, plan, workers, done)
 
 
 def _failure_message(root: Path, year: int, failed, jobs_list) -> str:

@@ -1,14 +1,37 @@
-"""Quarto: finding the command, and rendering a staging folder's project."""
+"""Quarto: finding the command, and rendering a staging folder's project.
+
+:func:`render_changed` renders what :func:`.incremental.plan` says changed, in separate copies of
+the staging project so that Quarto processes that run at once never share its state (``.quarto/``,
+``search.json``, ``site_libs/``):
+
+- the HTML pass (``render-html/``): the whole project rendered to HTML in one Quarto process, with
+  every page that did not change replaced by a stub (its front matter only), so that links to it
+  and the navbar resolve as in a full render while its content costs nothing; the stubs' pages are
+  then replaced by the last good site's, and so are their entries in the search index;
+- the PDF passes (``render-pdf-<n>/``): the changed förvaltning notebooks rendered to PDF (Typst),
+  split over the processes that ``jobs`` leaves beside the HTML pass.
+
+The passes run in parallel (``jobs`` at a time); each prints one line per page or PDF with its
+time as Quarto finishes it. The site is then assembled in the staging folder's ``_site``; the
+copies are removed.
+"""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from kompetensrapport.exceptions import QuartoError
+from kompetensrapport.pipeline import incremental
 
 
 def install_quarto_hint() -> str:
@@ -27,9 +50,225 @@ def find_quarto() -> str | None:
     return shutil.which("quarto") or shutil.which("quarto", path=os.path.dirname(sys.executable))
 
 
+def quarto_version(quarto: str) -> str:
+    """What ``quarto --version`` prints (part of what a rendered page depends on)."""
+    proc = subprocess.run([quarto, "--version"], capture_output=True, text=True)
+    return proc.stdout.strip() or f"unknown ({quarto})"
+
+
 def render(quarto: str, staging: Path) -> None:
-    """Render the Quarto project in ``staging``; a QuartoError carries the last lines of its output."""
+    """Render the whole Quarto project in ``staging`` in one process; a QuartoError carries the
+    last lines of its output."""
     proc = subprocess.run([quarto, "render", str(staging)], cwd=staging, capture_output=True, text=True)
     if proc.returncode != 0:
         tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-15:])
         raise QuartoError(f"quarto render failed (exit {proc.returncode}); the published site is unchanged.\n{tail}")
+
+
+#: Quarto's line as it starts a file of a project render: ``[2/9] 2023/x.ipynb``.
+PROGRESS = re.compile(r"^\[\s*(\d+)/(\d+)\] (\S.*)$")
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+#: How many of Quarto's last output lines a failure message quotes.
+ERROR_LINES = 15
+
+
+@dataclass
+class Pass:
+    """One Quarto process: its folder (a copy of the staging project), its arguments, and the
+    sources it really renders (the others in its folder are stubs), each with the site file it
+    makes."""
+
+    folder: Path
+    args: list[str]
+    outputs: dict[str, str]  # source -> site file
+    proc: subprocess.Popen | None = None
+    failed: str | None = None
+    lines: list[str] = field(default_factory=list)
+
+
+def _copy_tree(staging: Path, folder: Path, stubs: set[str], leave_out: set[str]) -> None:
+    """A copy of the staging project in ``folder``: page sources copied (``stubs`` as stubs,
+    ``leave_out`` not at all), top-level files copied, the others hard-linked (copied where links cannot be made);
+    no ``_site``, no ``.quarto``."""
+    pages = set(incremental.sources(staging))
+    for here, dirs, files in os.walk(staging):
+        rel_dir = Path(here).relative_to(staging)
+        if rel_dir == Path("."):
+            dirs[:] = [d for d in dirs if d not in incremental.NOT_CONTENT]
+        (folder / rel_dir).mkdir(parents=True, exist_ok=True)
+        for name in files:
+            rel = (rel_dir / name).as_posix()
+            src, dst = Path(here) / name, folder / rel
+            if rel in leave_out or name == incremental.MANIFEST:
+                continue
+            if rel in stubs:
+                dst.write_text(incremental.stub_text(src), encoding="utf-8")
+            elif rel in pages or rel_dir == Path("."):
+                # sources and the project's own files are copied: a pass may rewrite them (never
+                # through a link into the staging folder)
+                shutil.copyfile(src, dst)
+            else:
+                try:
+                    os.link(src, dst)
+                except OSError:
+                    shutil.copyfile(src, dst)
+
+
+def _groups(items: list[str], n: int, size) -> list[list[str]]:
+    """``items`` in ``n`` groups of about equal total ``size``, largest first."""
+    groups: list[list[str]] = [[] for _ in range(max(1, min(n, len(items))))]
+    totals = [0] * len(groups)
+    for item in sorted(items, key=size, reverse=True):
+        i = totals.index(min(totals))
+        groups[i].append(item)
+        totals[i] += size(item)
+    return [g for g in groups if g]
+
+
+def passes(plan: incremental.Plan, staging: Path, work: Path, jobs: int) -> list[Pass]:
+    """The Quarto processes that carry out ``plan`` (their folders are made in ``work``)."""
+    made = []
+    if plan.site_pass:
+        folder = work / "render-html"
+        _copy_tree(staging, folder, stubs=set(plan.kept_html), leave_out=set())
+        made.append(Pass(folder, ["render", "--to", "html"], {s: incremental.output_of(s) for s in plan.html}))
+    room = max(1, jobs - len(made))
+    pages = set(plan.sources)
+    for n, group in enumerate(_groups(plan.pdf, room, lambda s: (staging / s).stat().st_size)):
+        folder = work / f"render-pdf-{n + 1}"
+        _copy_tree(staging, folder, stubs=set(), leave_out=pages - set(group))
+        import yaml
+
+        config_path = folder / "_quarto.yml"
+        config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
+        config["project"]["render"] = group
+        config_path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        made.append(Pass(folder, ["render", "--to", "typst"],
+                         {s: incremental.output_of(s, ".pdf") for s in sorted(group)}))
+    return made
+
+
+def _run(quarto: str, job: Pass, done, lock: threading.Lock) -> None:
+    """Run one pass; ``done(site_file, seconds, ok)`` as each of its real sources is finished."""
+    env = {**os.environ, "NO_COLOR": "1"}
+    job.proc = subprocess.Popen([quarto, *job.args], cwd=job.folder, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True, errors="replace", env=env)
+    current, since = None, time.perf_counter()
+    reported = set()
+
+    def finish(source, ok=True):
+        nonlocal since
+        now = time.perf_counter()
+        if source in job.outputs and source not in reported:
+            reported.add(source)
+            with lock:
+                done(job.outputs[source], now - since, ok)
+        since = now
+
+    for raw in job.proc.stdout:
+        line = ANSI.sub("", raw).rstrip()
+        job.lines.append(line)
+        started = PROGRESS.match(line.strip())
+        if started:
+            if current is not None:
+                finish(current)
+            current = started.group(3).strip()
+    code = job.proc.wait()
+    if code != 0:
+        job.failed = current or (next(iter(job.outputs)) if len(job.outputs) == 1 else None) or "the project"
+        finish(job.failed, ok=False)
+        return
+    if current is not None:
+        finish(current)
+    for source in job.outputs:  # one file alone: Quarto prints no [1/1]
+        finish(source)
+
+
+def _failure(job: Pass, staging: Path) -> str:
+    """A failed pass's page and Quarto's last lines (after it started that page), with the copy's
+    folder named as the staging project's."""
+    tail = job.lines
+    for i in range(len(job.lines) - 1, -1, -1):
+        if PROGRESS.match(job.lines[i].strip()):
+            tail = job.lines[i + 1:]
+            break
+    tail = [line.replace(str(job.folder) + os.sep, "").replace(str(job.folder), ".") for line in tail if line.strip()]
+    what = job.outputs.get(job.failed, job.failed)
+    kind = "PDF" if what.endswith(".pdf") else "page"
+    return (f"quarto could not render the {kind} {what} (from {job.failed}; exit {job.proc.returncode}); "
+            f"the published site is unchanged. Quarto said:\n" + "\n".join(tail[-ERROR_LINES:]))
+
+
+def render_changed(quarto: str, staging: Path, plan: incremental.Plan, jobs: int, done=None) -> None:
+    """Render what ``plan`` says changed, in parallel (``jobs`` Quarto processes at a time), and
+    assemble the site in ``staging/_site`` from their output and the last good site. Raises a
+    QuartoError naming the page and quoting Quarto when a page or PDF fails."""
+    staging = Path(staging)
+    work = staging.parent
+    todo = passes(plan, staging, work, jobs)
+    lock = threading.Lock()
+    report = done or (lambda *_: None)
+    try:
+        if todo:
+            with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(todo)))) as pool:
+                for future in [pool.submit(_run, quarto, job, report, lock) for job in todo]:
+                    future.result()
+        failed = [job for job in todo if job.failed]
+        if failed:
+            raise QuartoError("\n".join(_failure(job, staging) for job in failed))
+        _assemble(staging, plan, todo)
+    finally:
+        for job in todo:
+            if job.proc is not None and job.proc.poll() is None:
+                job.proc.kill()
+                job.proc.wait()
+            shutil.rmtree(job.folder, ignore_errors=True)
+    incremental.write_manifest(staging, plan.manifest)
+
+
+def _assemble(staging: Path, plan: incremental.Plan, done: list[Pass]) -> None:
+    """The site in ``staging/_site``: the HTML pass's site with the stubs' pages and search
+    entries taken from the last good site (or that site as it was, without an HTML pass), and
+    each PDF rendered now or kept."""
+    site = staging / "_site"
+    html = next((job for job in done if job.args[-1] == "html"), None)
+    previous = plan.previous
+    if html is not None:
+        os.replace(html.folder / "_site", site)
+        for source in plan.kept_html:
+            page = incremental.output_of(source)
+            shutil.copyfile(previous / page, site / page)
+            support = Path(page).with_suffix("").as_posix() + "_files"
+            if (previous / support).is_dir():
+                shutil.rmtree(site / support, ignore_errors=True)
+                shutil.copytree(previous / support, site / support)
+        if plan.kept_html:
+            _merge_search(site / "search.json", previous / "search.json",
+                          {incremental.output_of(s) for s in plan.kept_html})
+    else:
+        shutil.copytree(previous, site)
+    for source in plan.kept_pdf:
+        shutil.copyfile(previous / incremental.output_of(source, ".pdf"), site / incremental.output_of(source, ".pdf"))
+    for job in done:
+        if job is html:
+            continue
+        for output in job.outputs.values():
+            os.replace(job.folder / "_site" / output, site / output)
+
+
+def _merge_search(now: Path, before: Path, kept: set[str]) -> None:
+    """Quarto's search index with the entries of the ``kept`` pages (rendered as stubs now)
+    taken from the last good index, in the place the stubs' entries had."""
+    page = lambda doc: doc["href"].split("#")[0]  # noqa: E731
+    old = json.loads(before.read_text(encoding="utf-8")) if before.is_file() else []
+    merged, placed = [], set()
+    for doc in json.loads(now.read_text(encoding="utf-8")):
+        href = page(doc)
+        if href not in kept:
+            merged.append(doc)
+        elif href not in placed:
+            placed.add(href)
+            merged += [d for d in old if page(d) == href]
+    for href in sorted(kept - placed):  # a page whose stub has no entry
+        merged += [d for d in old if page(d) == href]
+    now.write_text(json.dumps(merged, ensure_ascii=False, indent=2), encoding="utf-8")
