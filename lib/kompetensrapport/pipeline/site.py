@@ -21,6 +21,7 @@ from pathlib import Path
 import yaml
 
 from kompetensrapport import paths
+from kompetensrapport.inputs import params
 from kompetensrapport.pipeline import versions
 from kompetensrapport.present import escape, fmt, kallor, ordlista, start, statement
 from kompetensrapport.present.blocks import md
@@ -170,7 +171,7 @@ def write_project(site_dir: Path, root: Path, data: dict, pages: list[Page], inf
     for name in paths.templates(".css") + paths.templates(".lua"):
         with resources.as_file(resources.files("kompetensrapport") / "templates" / name) as template:
             shutil.copyfile(template, site_dir / name)
-    _write(site_dir / "index.qmd", start.page(data, pages, info.year))
+    _write(site_dir / "index.qmd", start.page(data, pages, info.year, params.load_all(root, info.year)))
     _write(site_dir / "kallor.qmd", kallor.page(data, info.year))
     _write(site_dir / ordlista.FILE, ordlista.page(data, info.year))
     _write(site_dir / statement.FILE, statement_page(root, config, info))
