@@ -46,7 +46,7 @@ LANDSCAPE_MARK = "// kr-landscape"
 #: Where a line may break inside a piece of text besides white space: after a slash.
 _BREAK_AFTER = re.compile(r"(?<=/)")
 #: A slash between two letters ("assistenter/familjebehandlare"), where the website may break.
-_SLASH_IN_WORD = re.compile(r"(?<=\w)/(?=\w)")
+_SLASH_IN_WORD = re.compile(r"(?<=[^\W\d_])/(?=[^\W\d_])")
 #: ASCII punctuation: each is escaped with a backslash in Typst markup.
 _TYPST_SPECIAL = re.compile("([" + re.escape(string.punctuation) + "])")
 #: The CSS of a cell (``styles``) that the PDF carries over: fill, text colour, italics.
@@ -245,14 +245,17 @@ class Table(Block):
         if self.styles is not None:
             return self._typst_markdown()
         cols = list(self.frame.columns)
-        lines = ["| " + " | ".join(md(c) for c in cols) + " |",
+        # the caption as a paragraph above the table: Quarto 1.10 drops a pipe table's caption
+        # (": …") in the PDF unless the table is a numbered cross-reference
+        lines = [f"**{md(self.caption)}**", "",
+                 "| " + " | ".join(md(c) for c in cols) + " |",
                  "|" + "|".join(self._rule(c) for c in cols) + "|"]
         for i, (_, row) in enumerate(self.frame.iterrows()):
             cells = [md(row[c]) for c in cols]
             if i in self.strong_rows:
                 cells = [f"**{c}**" if c else c for c in cells]
             lines.append("| " + " | ".join(cells) + " |")
-        lines += ["", f": {md(self.caption)}", ""]
+        lines.append("")
         return "\n".join(lines + self._after_markdown())
 
     def _after_markdown(self) -> list[str]:
@@ -308,7 +311,7 @@ class Table(Block):
             "#show figure.caption: set align(left)",
             f"#set text(size: {TYPST_TABLE_SIZE}, hyphenate: {'false' if fits else 'true'})",
             "#set par(justify: false)",
-            f"#figure(kind: table, numbering: none, caption: figure.caption(position: top)[{typst_text(self.caption)}],",
+            f"#figure(kind: table, numbering: none, caption: figure.caption(position: top)[*{typst_text(self.caption)}*],",
             f"table(columns: ({widths},), align: ({aligns},), stroke: (x, y) => if y > 0 {{ (bottom: 0.5pt + luma(200)) }},",
             f"table.header({header},), table.hline(stroke: 1pt),",
             *[c + "," for c in cells],
