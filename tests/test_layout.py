@@ -55,41 +55,94 @@ def site(rendered_site) -> Path:
     return rendered_site
 
 
-def test_no_table_scrolls_sideways_at_1280_px(site):
-    """Every table of every page fits a 1280 px window: no box around it scrolls, it is no wider
-    than its container, it stands inside the window, and the page itself does not scroll sideways."""
+@pytest.fixture(scope="module")
+def browser_page(site):
+    """A Chromium page (Playwright) and the base URL of ``site`` served on 127.0.0.1; nothing
+    else is loaded."""
     from playwright.sync_api import sync_playwright
 
     from kompetensrapport.pipeline import a11y
 
     require_tool(a11y.missing_tools())
-    pages = a11y.html_pages(site)
-    assert len(pages) >= 9
-    # a page without a table has nothing to measure (and loading it costs a second)
-    pages = [p for p in pages if "<table" in p.read_text(encoding="utf-8")]
-    assert len(pages) >= 6  # the förvaltning pages and the overview
-    measured, problems = 0, []
     with a11y.serve(site) as base, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=a11y.chromium_path(), args=a11y.CHROMIUM_ARGS, headless=True)
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page = browser.new_page()
             page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base)
                        else route.abort("blockedbyclient"))
-            for path in pages:
-                rel = path.relative_to(site).as_posix()
-                page.goto(base + urllib.parse.quote(rel), wait_until="load")
-                result = page.evaluate(_MEASURE)
-                if result["page"] > 1:
-                    problems.append(f"{rel}: the page scrolls sideways by {result['page']} px")
-                for t in result["tables"]:
-                    measured += 1
-                    if t["scrolls"] > 0 or t["overflow"] > 1 or t["left"] < 0 or t["right"] > t["vw"] + 1:
-                        problems.append(f"{rel}: {t['name']!r}: scrolls {t['scrolls']} px, wider than its box by "
-                                        f"{t['overflow']} px, from {t['left']:.0f} to {t['right']:.0f} px of {t['vw']}")
+            yield page, base
         finally:
             browser.close()
+
+
+def pages_with_tables(site: Path) -> list[str]:
+    """Every page of the site that has a table (a page without one has nothing to measure)."""
+    from kompetensrapport.pipeline import a11y
+
+    pages = a11y.html_pages(site)
+    assert len(pages) >= 9
+    rels = [p.relative_to(site).as_posix() for p in pages if "<table" in p.read_text(encoding="utf-8")]
+    assert len(rels) >= 6  # the förvaltning pages and the overview
+    return rels
+
+
+def test_no_table_scrolls_sideways_at_1280_px(site, browser_page):
+    """Every table of every page fits a 1280 px window: no box around it scrolls, it is no wider
+    than its container, it stands inside the window, and the page itself does not scroll sideways."""
+    page, base = browser_page
+    page.set_viewport_size({"width": 1280, "height": 900})
+    measured, problems = 0, []
+    for rel in pages_with_tables(site):
+        page.goto(base + urllib.parse.quote(rel), wait_until="load")
+        result = page.evaluate(_MEASURE)
+        if result["page"] > 1:
+            problems.append(f"{rel}: the page scrolls sideways by {result['page']} px")
+        for t in result["tables"]:
+            measured += 1
+            if t["scrolls"] > 0 or t["overflow"] > 1 or t["left"] < 0 or t["right"] > t["vw"] + 1:
+                problems.append(f"{rel}: {t['name']!r}: scrolls {t['scrolls']} px, wider than its box by "
+                                f"{t['overflow']} px, from {t['left']:.0f} to {t['right']:.0f} px of {t['vw']}")
     assert measured >= 30  # the förvaltning pages' and the overview's tables were all measured
     assert problems == [], "\n".join(problems)
+
+
+def test_wide_tables_scroll_in_their_own_box_at_320_px(site, browser_page):
+    """At 320 px no page scrolls sideways; a table wider than the screen (the matrix) scrolls in
+    its own box, which holds a link the keyboard can reach, and keeps its first column in view."""
+    page, base = browser_page
+    page.set_viewport_size({"width": 320, "height": 900})
+    problems, scrolling = [], 0
+    for rel in pages_with_tables(site):
+        page.goto(base + urllib.parse.quote(rel), wait_until="load")
+        result = page.evaluate(_MEASURE)
+        if result["page"] > 1:
+            problems.append(f"{rel}: the page scrolls sideways by {result['page']} px")
+        for box in page.evaluate(_SCROLLERS):
+            scrolling += 1
+            if not box["link"]:
+                problems.append(f"{rel}: {box['name']!r} scrolls in a box without a link")
+    assert scrolling >= 1
+    assert problems == [], "\n".join(problems)
+    page.goto(base + "2023/psykiatri-habilitering-hjalpmedel.html", wait_until="load")
+    matrix = page.evaluate(_STICKY_FIRST_COLUMN, "bedömning per yrke och verksamhetsområde")
+    assert matrix["scrolled"] > 0 and abs(matrix["before"] - matrix["after"]) <= 1, matrix
+
+
+#: The boxes around tables that scroll sideways: the table's caption and whether a link is inside.
+_SCROLLERS = """() => [...document.querySelectorAll(".kr-table")]
+  .filter(b => b.scrollWidth > b.clientWidth + 1 && ["auto", "scroll"].includes(getComputedStyle(b).overflowX))
+  .map(b => ({name: (b.querySelector("caption") || {}).textContent, link: !!b.querySelector("a[href]")}))"""
+
+#: Where the first row header of the table with the caption stands before and after its box is
+#: scrolled sideways.
+_STICKY_FIRST_COLUMN = """(caption) => {
+  const t = [...document.querySelectorAll("table")].find(t => t.caption && t.caption.textContent.includes(caption));
+  const box = t.closest(".kr-table");
+  const th = t.querySelector("th[scope=row]");
+  const before = th.getBoundingClientRect().left;
+  box.scrollLeft = 300;
+  return {scrolled: box.scrollLeft, before, after: th.getBoundingClientRect().left};
+}"""
 
 
 def pdf_text(pdf: Path) -> str:
