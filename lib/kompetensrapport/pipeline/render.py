@@ -56,15 +56,6 @@ def quarto_version(quarto: str) -> str:
     return proc.stdout.strip() or f"unknown ({quarto})"
 
 
-def render(quarto: str, staging: Path) -> None:
-    """Render the whole Quarto project in ``staging`` in one process; a QuartoError carries the
-    last lines of its output."""
-    proc = subprocess.run([quarto, "render", str(staging)], cwd=staging, capture_output=True, text=True)
-    if proc.returncode != 0:
-        tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-15:])
-        raise QuartoError(f"quarto render failed (exit {proc.returncode}); the published site is unchanged.\n{tail}")
-
-
 #: Quarto's line as it starts a file of a project render: ``[2/9] 2023/x.ipynb``.
 PROGRESS = re.compile(r"^\[\s*(\d+)/(\d+)\] (\S.*)$")
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -82,7 +73,8 @@ class Pass:
     args: list[str]
     outputs: dict[str, str]  # source -> site file
     proc: subprocess.Popen | None = None
-    failed: str | None = None
+    failed: bool = False
+    current: str | None = None  # the source Quarto was rendering when it failed (None: not known)
     lines: list[str] = field(default_factory=list)
 
 
@@ -148,11 +140,15 @@ def passes(plan: incremental.Plan, staging: Path, work: Path, jobs: int) -> list
     return made
 
 
-def _run(quarto: str, job: Pass, done, lock: threading.Lock) -> None:
-    """Run one pass; ``done(site_file, seconds, ok)`` as each of its real sources is finished."""
+def _run(quarto: str, job: Pass, done, lock: threading.Lock, stopping: threading.Event) -> None:
+    """Run one pass; ``done(site_file, seconds, ok)`` as each of its real sources is finished.
+    Nothing starts once ``stopping`` is set."""
     env = {**os.environ, "NO_COLOR": "1"}
-    job.proc = subprocess.Popen([quarto, *job.args], cwd=job.folder, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, text=True, errors="replace", env=env)
+    with lock:
+        if stopping.is_set():
+            return
+        job.proc = subprocess.Popen([quarto, *job.args], cwd=job.folder, stdout=subprocess.PIPE,
+                                    stderr=subprocess.STDOUT, text=True, errors="replace", env=env)
     current, since = None, time.perf_counter()
     reported = set()
 
@@ -175,8 +171,10 @@ def _run(quarto: str, job: Pass, done, lock: threading.Lock) -> None:
             current = started.group(3).strip()
     code = job.proc.wait()
     if code != 0:
-        job.failed = current or (next(iter(job.outputs)) if len(job.outputs) == 1 else None) or "the project"
-        finish(job.failed, ok=False)
+        job.failed = True
+        job.current = current or (next(iter(job.outputs)) if len(job.outputs) == 1 else None)
+        if job.current:
+            finish(job.current, ok=False)
         return
     if current is not None:
         finish(current)
@@ -184,19 +182,28 @@ def _run(quarto: str, job: Pass, done, lock: threading.Lock) -> None:
         finish(source)
 
 
-def _failure(job: Pass, staging: Path) -> str:
-    """A failed pass's page and Quarto's last lines (after it started that page), with the copy's
-    folder named as the staging project's."""
+def _failure(job: Pass, sources: list[str]) -> str:
+    """A failed pass's page and Quarto's error lines: those after it started that page, from
+    Quarto's first ``ERROR`` line, without the stack frames, with the copy's folder left out. The
+    page is the one Quarto was rendering, or else the first page source its error names."""
     tail = job.lines
     for i in range(len(job.lines) - 1, -1, -1):
         if PROGRESS.match(job.lines[i].strip()):
             tail = job.lines[i + 1:]
             break
-    tail = [line.replace(str(job.folder) + os.sep, "").replace(str(job.folder), ".") for line in tail if line.strip()]
-    what = job.outputs.get(job.failed, job.failed)
-    kind = "PDF" if what.endswith(".pdf") else "page"
-    return (f"quarto could not render the {kind} {what} (from {job.failed}; exit {job.proc.returncode}); "
-            f"the published site is unchanged. Quarto said:\n" + "\n".join(tail[-ERROR_LINES:]))
+    tail = [line.replace(str(job.folder) + os.sep, "").replace(str(job.folder), ".") for line in tail
+            if line.strip() and not line.lstrip().startswith("at ")]
+    first = next((i for i, line in enumerate(tail) if line.lstrip().startswith("ERROR")), 0)
+    tail = tail[first:first + ERROR_LINES]
+    said = "\n".join(tail)
+    source = job.current or next((s for s in sorted(sources, key=len, reverse=True) if s in said), None)
+    if source is None:
+        what = "the site"
+    else:
+        output = job.outputs.get(source) or incremental.output_of(source, ".pdf" if job.args[-1] == "typst" else ".html")
+        what = f"the {'PDF' if output.endswith('.pdf') else 'page'} {output} (from {source})"
+    return (f"quarto could not render {what} (exit {job.proc.returncode}); the published site is unchanged. "
+            f"Quarto said:\n{said}")
 
 
 def render_changed(quarto: str, staging: Path, plan: incremental.Plan, jobs: int, done=None) -> None:
@@ -207,21 +214,25 @@ def render_changed(quarto: str, staging: Path, plan: incremental.Plan, jobs: int
     work = staging.parent
     todo = passes(plan, staging, work, jobs)
     lock = threading.Lock()
+    stopping = threading.Event()
     report = done or (lambda *_: None)
+    pool = ThreadPoolExecutor(max_workers=max(1, min(jobs, len(todo) or 1)))
     try:
-        if todo:
-            with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(todo)))) as pool:
-                for future in [pool.submit(_run, quarto, job, report, lock) for job in todo]:
-                    future.result()
+        for future in [pool.submit(_run, quarto, job, report, lock, stopping) for job in todo]:
+            future.result()
         failed = [job for job in todo if job.failed]
         if failed:
-            raise QuartoError("\n".join(_failure(job, staging) for job in failed))
+            raise QuartoError("\n".join(_failure(job, plan.sources) for job in failed))
         _assemble(staging, plan, todo)
     finally:
+        # interrupted or failed: no pass starts any more, the running ones are ended
+        stopping.set()
+        with lock:
+            for job in todo:
+                if job.proc is not None and job.proc.poll() is None:
+                    job.proc.kill()
+        pool.shutdown(wait=True)
         for job in todo:
-            if job.proc is not None and job.proc.poll() is None:
-                job.proc.kill()
-                job.proc.wait()
             shutil.rmtree(job.folder, ignore_errors=True)
     incremental.write_manifest(staging, plan.manifest)
 
