@@ -117,15 +117,16 @@ def about_page(data: dict, year: int) -> str:
              "Siffrorna är överförda för hand från de offentliga dokumenten (se [Källor](kallor.qmd)) till tabeller, "
              "en rad per observation, med dokument och avsnitt angivna på varje rad. Rapporten byggs om från dessa "
              "tabeller varje år: samma indata ger samma rapport.", "",
-             "## Definitioner av bedömningarna", ""]
-    for r in defs.itertuples():
-        lines.append(f"- **{md(r.bedomning)}:** {md(r.definition)}")
-    lines += ["", "Bedömningarna skrivs alltid ut i text, inte bara med färg. Där en bedömning saknas står "
+             "## Bedömningarna", "",
+             f"Kompetensanalysernas bedömningar ({fmt.join([md(b) for b in defs.bedomning])}) definieras i "
+             f"[{ordlista.TITLE}]({ordlista.FILE}), med källa.", ""]
+    lines += ["Bedömningarna skrivs alltid ut i text, inte bara med färg. Där en bedömning saknas står "
               "”uppgift saknas” med skälet; ingen bedömning gissas.", "",
               "## Hur siffrorna är kontrollerade", "",
               f"Varje fil kontrolleras mot ett schema (typer, tillåtna värden, att källan är angiven). Varje angiven "
-              f"summa jämförs med summan av sina delar: {len(checks)} kontroller, varav {n_ok} stämmer exakt och "
-              f"{n_round} skiljer sig med högst {fmt.mkr(0.1)} på grund av avrundning i underlaget (visas som "
+              "summa jämförs med summan av sina delar: "
+              f"{fmt.count(len(checks), 'kontroll', 'kontroller')}, varav {fmt.number(n_ok)} stämmer exakt och "
+              f"{fmt.number(n_round)} skiljer sig med högst {fmt.mkr(0.1)} på grund av avrundning i underlaget (visas som "
               "avrundningsdifferens). Större skillnader stoppar bygget.", "",
               "## Kända luckor", "",
               "- Psykiatri, habilitering och hjälpmedel: för tre yrken förlorades markeringarna när dokumentet "

@@ -20,6 +20,9 @@ from kompetensrapport.present.escape import markdown as md
 
 FILE = "tillganglighet.qmd"
 TITLE = "Tillgänglighetsredogörelse"
+#: The page's heading: the title with a soft hyphen (U+00AD) where the word may break, so that on a
+#: narrow screen it breaks as "Tillgänglighets-" / "redogörelse" and not at the screen's edge.
+HEADING = "Tillgänglighets\u00adredogörelse"
 #: Digg's form for reporting a lack of accessibility.
 DIGG_COMPLAINT_FORM = "https://www.digg.se/tdosanmalan"
 LAW = "lagen (2018:1937) om tillgänglighet till digital offentlig service"
@@ -92,7 +95,7 @@ def page(config, shortcomings: list, record: dict | None, site_title: str, updat
     contact = link(config.kontakt_epost, placeholder(config.kontakt_epost))
     feedback = link(config.aterkoppling, placeholder(config.aterkoppling))
     answer = "inte angiven" if placeholder(config.svarstid) else md(config.svarstid)
-    lines = ["---", f'title: "{TITLE}"', "lang: sv", "---", "",
+    lines = ["---", f'title: "{HEADING}"', f'pagetitle: "{TITLE}"', "lang: sv", "---", "",
              f"{who} står bakom webbplatsen {md(site_title)}. Vi vill att så många som möjligt ska kunna "
              f"använda den. Här beskriver vi hur webbplatsen uppfyller {LAW}, vilka kända brister den har "
              "och hur du kan meddela oss om problem.", "",

@@ -167,4 +167,4 @@ def glance(g: Glance) -> list[Block]:
     figures = key_figures(g)
     return [Heading("Året i korthet")] + ([KeyFigures(figures)] if figures else []) + [
         Table(cells, caption=f"Förvaltningar och vad de redovisar {g.ar}",
-              source=f"params/{g.ar}/ (en parameterfil per förvaltning)", name=f"{PREFIX}forvaltningar")]
+              source=f"rapportens uppgifter om förvaltningarna {g.ar} (vilka avsnitt var och en redovisar)", name=f"{PREFIX}forvaltningar")]
