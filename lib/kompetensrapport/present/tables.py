@@ -27,10 +27,11 @@ from kompetensrapport.present.blocks import Block, esc, md
 #: Width of a page's text column on the website, in characters of body text (about 800 px at
 #: 1280 px; a character taken as 0.6 em, wide enough for the widest fallback fonts).
 TEXT_COLUMN_CHARS = 80
-#: Width of the PDF's text on a portrait and a landscape A4 page (2 cm margins), in characters of
-#: the tables' text size (:data:`TYPST_TABLE_SIZE`; a character taken as 0.55 em).
-PORTRAIT_CHARS = 95
-LANDSCAPE_CHARS = 145
+#: Width of the PDF's text on a portrait and a landscape A4 page (2 cm margins: 482 and 728 pt),
+#: in characters of the tables' text size (:data:`TYPST_TABLE_SIZE`; a character taken as 0.5 em,
+#: a little more than the serif's average).
+PORTRAIT_CHARS = 105
+LANDSCAPE_CHARS = 160
 #: A cell's padding on both sides, in characters.
 CELL_PADDING_CHARS = 2
 #: Text longer than this wraps in its column, in characters (the column's preferred width).
@@ -39,8 +40,10 @@ LONG_TEXT_CHARS = 40
 DENSE_COLUMNS = 8
 #: Quarto's class for content that takes the page's full width, beside the table of contents.
 PAGE_COLUMN_CLASS = "column-page"
-#: The text size of tables in the PDF.
+#: The text size of tables in the PDF, and the space around a cell's text (a little less than
+#: Quarto's 6 pt, so that a matrix of 20-odd rows fits one landscape page).
 TYPST_TABLE_SIZE = "9pt"
+TYPST_CELL_INSET = "(x: 5pt, y: 4pt)"
 #: What the raw Typst that opens a landscape page carries, for templates/typst-text.lua.
 LANDSCAPE_MARK = "// kr-landscape"
 #: Where a line may break inside a piece of text besides white space: after a slash.
@@ -312,7 +315,8 @@ class Table(Block):
             f"#set text(size: {TYPST_TABLE_SIZE}, hyphenate: {'false' if fits else 'true'})",
             "#set par(justify: false)",
             f"#figure(kind: table, numbering: none, caption: figure.caption(position: top)[*{typst_text(self.caption)}*],",
-            f"table(columns: ({widths},), align: ({aligns},), stroke: (x, y) => if y > 0 {{ (bottom: 0.5pt + luma(200)) }},",
+            f"table(columns: ({widths},), align: ({aligns},), inset: {TYPST_CELL_INSET},",
+            "stroke: (x, y) => if y > 0 { (bottom: 0.5pt + luma(200)) },",
             f"table.header({header},), table.hline(stroke: 1pt),",
             *[c + "," for c in cells],
             "))",
