@@ -31,3 +31,14 @@ function Div(el)
   end
   return nil
 end
+
+-- A table row never breaks across pages in the PDF (Typst's table.cell breakable): a row split at
+-- the foot of a page leaves a hyphenated word's halves on two pages and the row's cells half read.
+-- A row moves to the next page whole; every table row of the report is far shorter than a page.
+function Pandoc(doc)
+  if not quarto.doc.is_format("typst") then
+    return nil
+  end
+  doc.blocks:insert(1, pandoc.RawBlock("typst", "#set table.cell(breakable: false)"))
+  return doc
+end
