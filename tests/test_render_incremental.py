@@ -88,14 +88,11 @@ def test_render_only_what_changed_equals_a_full_render(rendered_site, tmp_path):
     assert re.search(r"Rendering \d+ page\(s\) and 1 PDF\(s\) with Quarto; \d+ unchanged, kept from the last site", out)
 
     _rename_ystad(project)  # a parameter file: the name is in the navbar, so every page renders again
-    rendered, out = _build(project)
-    assert {name for name in rendered if name.endswith(".html")} == pages, out
-    assert {name for name in rendered if name.endswith(".pdf")} == {"2023/lasarettet-ystad.pdf"}, out
-
     _add_forvaltning(project)
     rendered, out = _build(project)
     assert {name for name in rendered if name.endswith(".html")} == pages | {"2023/lasarettet-ystad-kopia.html"}, out
-    assert {name for name in rendered if name.endswith(".pdf")} == {"2023/lasarettet-ystad-kopia.pdf"}, out
+    assert {name for name in rendered if name.endswith(".pdf")} == {"2023/lasarettet-ystad.pdf",
+                                                                     "2023/lasarettet-ystad-kopia.pdf"}, out
 
     incremental = snapshot(project / "_site")
     full = snapshot(_full_render(project, tmp_path / "full"))

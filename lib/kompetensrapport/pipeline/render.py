@@ -22,6 +22,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -147,8 +148,10 @@ def _run(quarto: str, job: Pass, done, lock: threading.Lock, stopping: threading
     with lock:
         if stopping.is_set():
             return
+        # in a process group of its own, so that stopping it also stops its pandoc and typst
         job.proc = subprocess.Popen([quarto, *job.args], cwd=job.folder, stdout=subprocess.PIPE,
-                                    stderr=subprocess.STDOUT, text=True, errors="replace", env=env)
+                                    stderr=subprocess.STDOUT, text=True, errors="replace", env=env,
+                                    start_new_session=True)
     current, since = None, time.perf_counter()
     reported = set()
 
@@ -230,7 +233,10 @@ def render_changed(quarto: str, staging: Path, plan: incremental.Plan, jobs: int
         with lock:
             for job in todo:
                 if job.proc is not None and job.proc.poll() is None:
-                    job.proc.kill()
+                    try:
+                        os.killpg(job.proc.pid, signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass
         pool.shutdown(wait=True)
         for job in todo:
             shutil.rmtree(job.folder, ignore_errors=True)
