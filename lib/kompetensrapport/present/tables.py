@@ -41,9 +41,9 @@ DENSE_COLUMNS = 8
 #: Quarto's class for content that takes the page's full width, beside the table of contents.
 PAGE_COLUMN_CLASS = "column-page"
 #: The text size of tables in the PDF, and the space around a cell's text (a little less than
-#: Quarto's 6 pt, so that a matrix of 20-odd rows fits one landscape page).
+#: Quarto's 6 pt, so that a matrix of 20-odd rows fits one landscape page with its notes).
 TYPST_TABLE_SIZE = "9pt"
-TYPST_CELL_INSET = "(x: 5pt, y: 4pt)"
+TYPST_CELL_INSET = "(x: 5pt, y: 3pt)"
 #: What the raw Typst that opens a landscape page carries, for templates/typst-text.lua.
 LANDSCAPE_MARK = "// kr-landscape"
 #: Where a line may break inside a piece of text besides white space: after a slash.
