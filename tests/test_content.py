@@ -60,7 +60,7 @@ def test_uppdrag_section_shows_every_assignment_with_its_source(real_data, out_d
     assert markdown.count("| anges inte |") == raw.ansvarig.isna().sum()
     assert "Källa: Personalnämndens verksamhetsplan och internbudget för år 2023" in markdown
     summary = text_of(blocks[:2])
-    assert f"**{len(raw)} uppdrag** inom {raw.malomrade.nunique()} målområden" in summary
+    assert f"**{len(raw)}{NBSP}uppdrag** inom {raw.malomrade.nunique()}{NBSP}målområden" in summary
     assert f"20,0{NBSP}mnkr" in summary
 
 
@@ -148,7 +148,7 @@ def test_behov_section_lists_every_point_in_order_with_its_source(real_data, slu
     bullets = [b for b in blocks if type(b).__name__ == "Bullets"][0]
     assert bullets.items == [md(t) for t in own.behov]
     n = len(own)
-    assert f"med {n} punkter på frågan" in text
+    assert f"med {n}{NBSP}punkter på frågan" in text
     assert f"Frågan gäller {md(own.niva.iloc[0])}" in text
     assert ("punkterna anger inte vilken nivå" in text) == (own.niva.iloc[0] != "regionnivå")
     assert "Källa: Kompetensförsörjningsplan" in text

@@ -24,6 +24,7 @@ from helpers import MINUS, NBSP, csv
 from kompetensrapport.domain import budget, fokus, hr, kompetens
 from kompetensrapport.present import sections
 from kompetensrapport.present.blocks import write_files
+from kompetensrapport.present import downloads
 from kompetensrapport.present.downloads import about
 from kompetensrapport.present.tables import Table
 
@@ -32,6 +33,13 @@ MONTHS = ["januari", "februari", "mars", "april", "maj", "juni", "juli", "august
           "oktober", "november", "december"]
 #: A shown number: sign, digits grouped by no-break spaces, decimal comma, unit, footnote marker.
 NUMBER = re.compile(r"([+\u2212]?)([\d\u00a0]+)(?:,(\d+))?(?:\u00a0([^\d]+?))?([¹²³⁴⁵⁶⁷⁸⁹⁰]*)")
+
+
+def _about(root, ar, data):
+    """The cover sheet's texts as a build gives them to a page: from ``root``'s publicering.yml."""
+    from kompetensrapport.inputs import publishing
+
+    return about(ar, data, **downloads.publisher(publishing.read(root), publishing.is_placeholder))
 
 
 @pytest.fixture(autouse=True)
@@ -60,7 +68,7 @@ def written(real_data, project, tmp_path_factory):
     tables = [b for b in blocks if isinstance(b, Table)]  # figures' PNGs are not downloads
     plt.close("all")
     folder = tmp_path_factory.mktemp("page")
-    write_files(tables, folder, about(project, ar, data))
+    write_files(tables, folder, _about(project, ar, data))
     return {t.name: t for t in tables}, folder
 
 
@@ -202,7 +210,7 @@ def test_excel_opens_with_a_cover_sheet(written, real_data):
 
 def test_without_publicering_the_cover_says_the_licence_is_not_given(real_data, tmp_path):
     t = sections.budget.budgetmal_blocks(budget.internbudget(real_data, 2023))[-1]
-    write_files([t], tmp_path / "a", about(tmp_path, 2023, real_data))
+    write_files([t], tmp_path / "a", _about(tmp_path, 2023, real_data))
     cover = [c.value for c in book(tmp_path / "a", t.name).worksheets[0]["A"] if c.value]
     assert cover[cover.index("Licens") + 1].startswith("inte angiven")
     assert f"{MINUS}" not in "".join(cover)  # plain text: no number formatting leaks into the cover
@@ -211,7 +219,7 @@ def test_without_publicering_the_cover_says_the_licence_is_not_given(real_data, 
 def test_the_same_data_give_the_same_bytes(written, real_data, project, tmp_path):
     tables, folder = written
     t = tables[f"{KK}-hr-nyckeltal"]
-    write_files([t], tmp_path, about(project, 2023, real_data))
+    write_files([t], tmp_path, _about(project, 2023, real_data))
     for ext in ("csv", "xlsx"):
         assert (tmp_path / "nedladdning" / f"{t.name}.{ext}").read_bytes() == \
                (folder / "nedladdning" / f"{t.name}.{ext}").read_bytes()

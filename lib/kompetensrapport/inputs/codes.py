@@ -36,3 +36,6 @@ TITLES = {
     "hr_nyckeltal.csv": "HR-nyckeltal",
     "resultatrakning.csv": "Resultaträkning",
 }
+
+#: How a placeholder of the publisher's configuration (``publicering.yml``) reaches readers.
+NOT_GIVEN = "inte angiven"

@@ -24,12 +24,11 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from kompetensrapport.exceptions import InputError, Problem
+from kompetensrapport.inputs.codes import NOT_GIVEN
 
 FILE = "publicering.yml"
 #: The site's known accessibility shortcomings, listed in the accessibility statement.
 SHORTCOMINGS_FILE = Path("tillganglighet") / "kanda-brister.yml"
-#: How a placeholder reaches readers.
-NOT_GIVEN = "inte angiven"
 _PLACEHOLDER = re.compile(r"^<.*>$", re.S)
 
 

@@ -101,7 +101,9 @@ def _build_year(root: Path, year: int, only, render: bool, jobs, force: bool, ou
     report = validate.require_valid(root, year, reuse=load.reusable(kept, code))
     load.keep_validated(kept, root, year, report.data, code)
     # what the rest of the build needs is imported once the data are known to be good
+    from kompetensrapport.inputs import publishing
     from kompetensrapport.pipeline import execute, privacy, site
+    from kompetensrapport.present import downloads
 
     plist = report.params
     known = {p.forvaltning for p in plist}
@@ -113,9 +115,12 @@ def _build_year(root: Path, year: int, only, render: bool, jobs, force: bool, ou
     prev_year = previous / "reports" / str(year) if previous else None
     old = cache.read(prev_year)
     year_dir_name = str(year)
-    all_jobs = [(execute.Job(p.forvaltning, str(root / NOTEBOOK), "", p.notebook_parameters(root), p.namn,
-                             front_matter=site.pdf_front_matter(year, p.namn)), list(p.avsnitt)) for p in plist]
-    all_jobs.append((execute.Job("oversikt", str(root / OVERVIEW), "", {"ar": year, "root": str(root)},
+    # the licence and the site's address, for the downloads' cover sheets (parameters: inputs of every page)
+    publisher = downloads.publisher(publishing.read(root), publishing.is_placeholder)
+    all_jobs = [(execute.Job(p.forvaltning, str(root / NOTEBOOK), "", {**p.notebook_parameters(root), **publisher},
+                             p.namn, front_matter=site.pdf_front_matter(year, p.namn)), list(p.avsnitt))
+                for p in plist]
+    all_jobs.append((execute.Job("oversikt", str(root / OVERVIEW), "", {"ar": year, "root": str(root), **publisher},
                                  f"Regional översikt {year}"), None))
     memo: dict = {}  # each file is read once for all the pages that read it
     inputs_of = {job.key: cache.job_inputs(root, year, Path(job.notebook), job.parameters, sections, code, memo)

@@ -43,7 +43,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.table import Table as ExcelTable
 
-from kompetensrapport.inputs import publishing
+from kompetensrapport.inputs.codes import NOT_GIVEN
 from kompetensrapport.present import escape, fmt
 from kompetensrapport.present.files import reproducible_xlsx, write_atomic
 
@@ -126,35 +126,41 @@ class About:
     """What the cover sheet of every download of a page says besides the table's own caption,
     source and notes: the licence, the date and where the unrounded data are."""
 
-    licence: str = publishing.NOT_GIVEN
+    licence: str = NOT_GIVEN
     date: str = "uppgift saknas"
     unrounded: str = ("Rapportens data, oavrundade och i tabellform, finns som CSV och Excel i mappen "
                       "<år>/data/ på rapportens webbplats; sidan Källor länkar dem.")
 
 
-def about(root: Path, year: int, data: dict) -> About:
-    """The :class:`About` of a year's downloads: the licence from ``publicering.yml``, the date
-    of the newest source document in ``kallor.csv`` (the date of the data: a new date only with
-    new data, so that the files stay the same for the same data), and the address of the year's
-    open data (``<år>/data/``, described by ``datapackage.json``)."""
-    config = publishing.read(Path(root))
+def publisher(config, is_placeholder) -> dict:
+    """What the build hands every notebook for the downloads' cover sheets, from the publisher's
+    configuration (:func:`kompetensrapport.inputs.publishing.read`): ``licens`` (the licence as
+    readers see it) and ``webbplats`` (the site's address, "" while it is a placeholder). As
+    notebook parameters they are inputs of each page, so a changed licence rebuilds the pages."""
     lic = config.licens
-    licence = (publishing.NOT_GIVEN
-               if any(publishing.is_placeholder(v) for v in (lic.namn, lic.id, lic.url))
+    licence = (NOT_GIVEN if any(is_placeholder(v) for v in (lic.namn, lic.id, lic.url))
                else f"{lic.namn} ({lic.id}), {lic.url}")
+    return {"licens": licence, "webbplats": "" if is_placeholder(config.webbplats) else config.webbplats}
+
+
+def about(year: int, data: dict, licens: str = NOT_GIVEN, webbplats: str = "") -> About:
+    """The :class:`About` of a year's downloads: the licence text ``licens`` (see :func:`publisher`),
+    the date of the newest source document in ``kallor.csv`` (the date of the data: a new date
+    only with new data, so that the files stay the same for the same data), and the address of the
+    year's open data (``<år>/data/`` on ``webbplats``, described by ``datapackage.json``)."""
     kallor = data.get("kallor.csv")
     dates = sorted(d for d in (kallor.datum if kallor is not None and "datum" in kallor else [])
                    if isinstance(d, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", d))
     date = (f"{fmt.date(dates[-1])}: datum för det senaste av underlagen till {year} års uppgifter "
             "(se sidan Källor)") if dates else About.date
-    if publishing.is_placeholder(config.webbplats):
+    if not webbplats:
         where = f"i mappen {year}/data/ på rapportens webbplats, beskrivna i datapackage.json där"
     else:
-        url = config.webbplats.rstrip("/") + f"/{year}/data/"
+        url = webbplats.rstrip("/") + f"/{year}/data/"
         where = f"på {url}, beskrivna i {url}datapackage.json"
     unrounded = (f"Rapportens data för {year}, oavrundade och i tabellform (en rad per uppgift), finns som CSV "
                  f"och Excel {where}; sidan Källor länkar dem.")
-    return About(licence=licence, date=date, unrounded=unrounded)
+    return About(licence=licens, date=date, unrounded=unrounded)
 
 
 def paths(name: str) -> tuple[str, str]:

@@ -16,7 +16,7 @@ from kompetensrapport.present.tables import Table
 def summary(result: Uppdrag) -> str:
     """One Markdown sentence: how many assignments in how many målområden, and each amount given."""
     per = result.per_malomrade
-    text = (f"**{fmt.number(len(result.rows))} uppdrag** inom {fmt.count(len(per), 'målområde', 'målområden')} ("
+    text = (f"**{fmt.count(len(result.rows), 'uppdrag', 'uppdrag')}** inom {fmt.count(len(per), 'målområde', 'målområden')} ("
             + ", ".join(f"{md(r.malomrade)} {fmt.number(r.antal)}" for r in per.itertuples()) + ")")
     with_amount = result.with_amount
     if len(with_amount):
