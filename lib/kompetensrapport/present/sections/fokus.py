@@ -210,8 +210,9 @@ def finansiering_blocks(r: fokus.Outcomes) -> list:
                     source=source(r, fin), name="fokus-finansiering", data=fin,
                     numeric=["Belopp (kr)"], strong_rows=list(range(n_years, len(cells))),
                     computed_rows=list(range(n_years, len(cells))), notes=[note])]
-    texts = [fmt.kr(v) + (" (preliminärt)" if p else "") for v, p in zip(fin.belopp_kr, fin.preliminar)]
-    fig, ax = hbar(labels, [v / 1e6 for v in fin.belopp_kr], texts, "Belopp (miljoner kr)",
+    # the bars' labels in the axis' unit, mkr (the table and the alt text give the kronor)
+    texts = [fmt.mkr(v / 1e6) + (" (preliminärt)" if p else "") for v, p in zip(fin.belopp_kr, fin.preliminar)]
+    fig, ax = hbar(labels, [v / 1e6 for v in fin.belopp_kr], texts, "Belopp (mkr)",
                    ["//" if p else None for p in fin.preliminar])
     from matplotlib.ticker import FuncFormatter
 
