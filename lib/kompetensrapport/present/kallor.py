@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import re
+
 from kompetensrapport.inputs.codes import TITLES
+from kompetensrapport.present import fmt
 from kompetensrapport.present.blocks import md
 from kompetensrapport.present.sources import anchors
+
+
+def _date(value) -> str:
+    """A document's date as readers see it: an ISO date the Swedish way ("15 februari 2023"), any
+    other text as written, none as "anges inte i dokumentet"."""
+    if not isinstance(value, str) or not value.strip():
+        return "anges inte i dokumentet"
+    return fmt.date(value) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) else md(value)
 
 
 def page(data: dict, year: int) -> str:
@@ -19,7 +30,7 @@ def page(data: dict, year: int) -> str:
     for r in k.itertuples():
         lines += [f"## {md(r.titel)} {{#{ids[r.fil]}}}", "",
                   f"- **Utgivare:** {md(r.utgivare)}",
-                  f"- **Datum:** {md(r.datum) if isinstance(r.datum, str) else 'anges inte i dokumentet'}",
+                  f"- **Datum:** {_date(r.datum)}",
                   f"- **Hämtat ur dokumentet:** {md(r.innehall)}", ""]
     lines += ["## Öppna data", "",
               f"Uppgifterna bakom rapporten för {year} finns att ladda ned som öppna data, en fil per tabell, "
