@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT.parent / "shared" / "seeds"
@@ -117,9 +118,12 @@ def _quarto_marker(request):
 
 @pytest.fixture(scope="session")
 def rendered_site(tmp_path_factory) -> Path:
-    """The real 2023 project built and rendered with Quarto once per test run: its ``_site``."""
+    """The real 2023 project built and rendered with Quarto once per test run: its ``_site``.
+    Its ``publicering.yml`` is filled in (:data:`FILLED_PUBLISHING`), as a site is when it is
+    published, so that tests of publishing can start from a copy of this project."""
     require_tool(quarto_missing())
     project = copy_project(tmp_path_factory.mktemp("site") / "p")
+    (project / "publicering.yml").write_text(yaml.safe_dump(FILLED_PUBLISHING, allow_unicode=True), encoding="utf-8")
     proc = run_cli("build", "--year", "2023", "--root", project, "--jobs", "2")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert (project / "_site" / "index.html").is_file()

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from conftest import FILLED_PUBLISHING, ROOT, copy_project, run_cli, snapshot
+from conftest import FILLED_PUBLISHING, ROOT, run_cli, snapshot
 from kompetensrapport.domain import changes
 from kompetensrapport.exceptions import InputError, UsageError
 from kompetensrapport.inputs import corrections
@@ -180,13 +180,13 @@ def _set_value(project, file: str, line: int, column: str, old: str, new: str) -
 
 
 @pytest.fixture(scope="module")
-def story(tmp_path_factory):
-    """Every step of publishing two versions, with what each step printed and left behind."""
-    from conftest import quarto_missing, require_tool
-
-    require_tool(quarto_missing())
+def story(rendered_site, tmp_path_factory):
+    """Every step of publishing two versions, with what each step printed and left behind. It
+    starts from a copy of the project the ``rendered_site`` fixture built (with the publisher's
+    details filled in), so its first build finds nothing changed."""
     base = tmp_path_factory.mktemp("publish")
-    project = copy_project(base / "p")
+    project = base / "p"
+    shutil.copytree(rendered_site.parent, project, symlinks=True)  # the symlinks into .build are relative
     target = base / "web"
     _publisher_file(project, FILLED)
     s = {"project": project, "target": target}
