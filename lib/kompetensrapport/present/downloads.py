@@ -150,7 +150,7 @@ def about(year: int, data: dict, licens: str = NOT_GIVEN, webbplats: str = "") -
     year's open data (``<år>/data/`` on ``webbplats``, described by ``datapackage.json``)."""
     kallor = data.get("kallor.csv")
     dates = sorted(d for d in (kallor.datum if kallor is not None and "datum" in kallor else [])
-                   if isinstance(d, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", d))
+                   if fmt.is_iso_date(d))
     date = (f"{fmt.date(dates[-1])}: datum för det senaste av underlagen till {year} års uppgifter "
             "(se sidan Källor)") if dates else About.date
     if not webbplats:

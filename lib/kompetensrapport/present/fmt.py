@@ -118,6 +118,17 @@ def join(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " och " + items[-1]
 
 
+def is_iso_date(value) -> bool:
+    """Whether ``value`` is a date written ``YYYY-MM-DD`` (what :func:`date` formats).
+
+    >>> is_iso_date("2023-02-15"), is_iso_date("våren 2023"), is_iso_date(None)
+    (True, False, False)
+    """
+    import re
+
+    return isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) is not None
+
+
 def date(iso: str) -> str:
     """An ISO date the Swedish way: ``date("2026-12-07")`` gives ``'7 december 2026'``."""
     import datetime as dt

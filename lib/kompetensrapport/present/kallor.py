@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from kompetensrapport.inputs.codes import TITLES
 from kompetensrapport.present import fmt
 from kompetensrapport.present.blocks import md
@@ -15,7 +13,7 @@ def _date(value) -> str:
     other text as written, none as "anges inte i dokumentet"."""
     if not isinstance(value, str) or not value.strip():
         return "anges inte i dokumentet"
-    return fmt.date(value) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) else md(value)
+    return fmt.date(value) if fmt.is_iso_date(value) else md(value)
 
 
 def page(data: dict, year: int) -> str:
